@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vcmdq: the human entry point.  Kbuild (object lists) builds the module;
+# this file builds it against KDIR, builds the userspace programs and runs
+# everything inside a VM (tools/vm/run), because a freshly built module is
+# never loaded into the machine's own kernel.
+#
+#   make            module + selftests + vcmdqctl
+#   make check      install missing dependencies, build, run every test in the VM
+#   make run        boot the VM, load the module, print the instance table
+#   make W=1        build the module with extra warnings (must stay clean)
+
+VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
+
+# The kernel the test VM boots (tools/vm/kver picks the newest Debian
+# amd64 image whose headers are installed).  On a real host build against
+# the running kernel:  make KDIR=/lib/modules/$(uname -r)/build
+VM_KVER := $(shell $(CURDIR)/tools/vm/kver 2>/dev/null)
+KDIR ?= $(if $(VM_KVER),/usr/src/linux-headers-$(VM_KVER),/lib/modules/$(shell uname -r)/build)
+
+CC ?= cc
+USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(CURDIR)/uapi
+
+# kselftest_harness.h comes out of Debian's linux-source tarball, once, into
+# this cache (tools/ksft-harness does the extraction).
+KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
+
+SELFTESTS := selftests/vcmdq_test
+VCMDQCTL := userspace/vcmdqctl/vcmdqctl
+
+.PHONY: all modules userspace selftests check run clean deps help
+all: modules userspace selftests
+
+modules:
+	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
+
+userspace: $(VCMDQCTL)
+
+$(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+selftests: $(SELFTESTS)
+
+selftests/vcmdq_test: selftests/vcmdq.c selftests/vcmdq_utils.h uapi/linux/vcmdq.h
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -o $@ selftests/vcmdq.c -lpthread
+
+deps:
+	$(CURDIR)/tools/install-deps
+
+# check and run first make sure the machine has what they need, so the two
+# README commands are all a fresh Debian machine needs.
+check:
+	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
+	@$(MAKE) --no-print-directory all
+	$(CURDIR)/tools/check
+
+run:
+	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
+	@$(MAKE) --no-print-directory all
+	$(CURDIR)/tools/vm/run --add $(VCMDQCTL) -- vcmdqctl instances
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
+	rm -f $(SELFTESTS) $(VCMDQCTL)
+	rm -rf build
+
+help:
+	@sed -n '3,14p' Makefile

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vcmdq: virtual IOMMU command queues for VMMs.
+ *
+ * Each open file of /dev/vcmdq is one VM.  The VMM builds an object graph in
+ * it, modeled on iommufd: a stage-2 domain (the VM's memory), one vIOMMU per
+ * host IOMMU instance it uses (each owning a host tag of that instance), and
+ * later queues, vDEVICEs and event queues hanging off the vIOMMUs.  This file
+ * holds the misc device, the per-file object table, the ioctl dispatch and
+ * the teardown on close.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vcmdq_private.h"
+
+static char *instances = "tegra241-cmdqv,tegra241-cmdqv,smmuv3,amd-vi,vtd";
+module_param(instances, charp, 0444);
+MODULE_PARM_DESC(instances,
+		 "Comma separated flavors of the emulated IOMMU instances: tegra241-cmdqv, smmuv3, amd-vi, vtd");
+
+static unsigned int tag_bits = 16;
+module_param(tag_bits, uint, 0444);
+MODULE_PARM_DESC(tag_bits, "Width of each instance's host tags (VMID/DomID/DID): 8 or 16");
+
+atomic_long_t vcmdq_live_objects = ATOMIC_LONG_INIT(0);
+atomic_long_t vcmdq_pinned_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t vcmdq_contexts = ATOMIC_LONG_INIT(0);
+
+struct vcmdq_object_ops {
+	void (*destroy)(struct vcmdq_object *obj);
+};
+
+static const struct vcmdq_object_ops vcmdq_object_ops[VCMDQ_OBJ_MAX] = {
+	[VCMDQ_OBJ_S2] = { .destroy = vcmdq_s2_destroy },
+	[VCMDQ_OBJ_VIOMMU] = { .destroy = vcmdq_viommu_destroy },
+};
+
+/**
+ * _vcmdq_object_alloc() - allocate an object and reserve its ID
+ * @ctx: the file's context
+ * @size: size of the whole object, whose first member is the header
+ * @type: enum vcmdq_obj_type
+ *
+ * The ID is reserved with XA_ZERO_ENTRY, so lookups cannot find the object
+ * until vcmdq_object_finalize().  All creators follow one rule: once this
+ * succeeds, either finalize (when nothing can fail any more) or abort.
+ *
+ * Context: process context, may sleep.
+ * Return: the object with one user (the table's), or ERR_PTR(-ENOMEM).
+ */
+struct vcmdq_object *_vcmdq_object_alloc(struct vcmdq_ctx *ctx, size_t size,
+					 enum vcmdq_obj_type type)
+{
+	struct vcmdq_object *obj;
+	int rc;
+
+	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->type = type;
+	refcount_set(&obj->users, 1);
+
+	rc = xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
+		      GFP_KERNEL_ACCOUNT);
+	if (rc) {
+		kfree(obj);
+		/* xa_alloc() says EBUSY when 2^31 IDs are in use. */
+		return ERR_PTR(rc == -EBUSY ? -ENOSPC : rc);
+	}
+	atomic_long_inc(&vcmdq_live_objects);
+	return obj;
+}
+
+/* Publish a fully built object under its reserved ID. */
+void vcmdq_object_finalize(struct vcmdq_ctx *ctx, struct vcmdq_object *obj)
+{
+	void *old;
+
+	old = xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
+	/* The slot was reserved by _vcmdq_object_alloc(): nothing can be there. */
+	WARN_ON(old != NULL);
+}
+
+static void vcmdq_object_free(struct vcmdq_object *obj)
+{
+	kfree(obj);
+	atomic_long_dec(&vcmdq_live_objects);
+}
+
+/* Undo _vcmdq_object_alloc() for an object whose init has not run. */
+void vcmdq_object_abort(struct vcmdq_ctx *ctx, struct vcmdq_object *obj)
+{
+	xa_erase(&ctx->objects, obj->id);
+	vcmdq_object_free(obj);
+}
+
+/* Undo an object that was initialized but never finalized. */
+void vcmdq_object_abort_and_destroy(struct vcmdq_ctx *ctx,
+				    struct vcmdq_object *obj)
+{
+	vcmdq_object_ops[obj->type].destroy(obj);
+	vcmdq_object_abort(ctx, obj);
+}
+
+/**
+ * vcmdq_get_object() - look up an object and hold it for an operation
+ * @ctx: the file's context
+ * @id: the object's ID
+ * @type: the type the caller needs, or VCMDQ_OBJ_ANY
+ *
+ * The reference makes a concurrent DESTROY of the object fail with EBUSY
+ * until vcmdq_put_object().
+ *
+ * Return: the object, or ERR_PTR(-ENOENT) when @id names no finalized object
+ * of @type.
+ */
+struct vcmdq_object *vcmdq_get_object(struct vcmdq_ctx *ctx, u32 id,
+				      enum vcmdq_obj_type type)
+{
+	struct vcmdq_object *obj;
+
+	xa_lock(&ctx->objects);
+	obj = xa_load(&ctx->objects, id);
+	if (!obj || (type != VCMDQ_OBJ_ANY && obj->type != type) ||
+	    !refcount_inc_not_zero(&obj->users))
+		obj = ERR_PTR(-ENOENT);
+	xa_unlock(&ctx->objects);
+	return obj;
+}
+
+/*
+ * Remove @obj from the table if nothing but the table holds it.  Pairs with
+ * vcmdq_get_object(): both run under the xarray lock, so a lookup either
+ * sees the object and holds it (and we see users > 1) or does not see it.
+ */
+static bool vcmdq_object_remove_if_unused(struct vcmdq_ctx *ctx,
+					  struct vcmdq_object *obj)
+{
+	bool removed = false;
+
+	xa_lock(&ctx->objects);
+	if (refcount_dec_if_one(&obj->users)) {
+		__xa_erase(&ctx->objects, obj->id);
+		removed = true;
+	}
+	xa_unlock(&ctx->objects);
+	return removed;
+}
+
+static void vcmdq_object_destroy(struct vcmdq_object *obj)
+{
+	vcmdq_object_ops[obj->type].destroy(obj);
+	vcmdq_object_free(obj);
+}
+
+static int vcmdq_destroy_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	struct vcmdq_destroy *cmd = ucmd->cmd;
+	struct vcmdq_ctx *ctx = ucmd->ctx;
+	struct vcmdq_object *obj;
+
+	xa_lock(&ctx->objects);
+	obj = xa_load(&ctx->objects, cmd->id);
+	if (!obj) {
+		xa_unlock(&ctx->objects);
+		return -ENOENT;
+	}
+	if (!refcount_dec_if_one(&obj->users)) {
+		xa_unlock(&ctx->objects);
+		return -EBUSY;
+	}
+	__xa_erase(&ctx->objects, obj->id);
+	xa_unlock(&ctx->objects);
+
+	vcmdq_object_destroy(obj);
+	return 0;
+}
+
+/**
+ * vcmdq_ucmd_respond() - copy an ioctl's outputs back to userspace
+ * @ucmd: the call
+ * @cmd_len: the kernel's size of the struct
+ *
+ * Copies min(user size, kernel size): an older userspace with a shorter
+ * struct gets what it knows and nothing is written past its struct.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int vcmdq_ucmd_respond(struct vcmdq_ucmd *ucmd, size_t cmd_len)
+{
+	if (copy_to_user(ucmd->ubuffer, ucmd->cmd,
+			 min_t(size_t, ucmd->user_size, cmd_len)))
+		return -EFAULT;
+	return 0;
+}
+
+static int vcmdq_get_info_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	const size_t min_entry =
+		offsetofend(struct vcmdq_instance_info, vsids_per_viommu);
+	struct vcmdq_get_info *cmd = ucmd->cmd;
+	unsigned int count = vcmdq_instances_count();
+	u8 __user *uptr = u64_to_user_ptr(cmd->instances_uptr);
+	struct vcmdq_instance_info info;
+	size_t copy_len;
+	unsigned int i;
+
+	if (cmd->flags)
+		return -EOPNOTSUPP;
+	if (cmd->num_instances) {
+		/* Bound the stride so a huge entry_len cannot wrap the array. */
+		if (cmd->entry_len < min_entry || cmd->entry_len > PAGE_SIZE)
+			return -EINVAL;
+		copy_len = min_t(size_t, cmd->entry_len, sizeof(info));
+		for (i = 0; i < min(cmd->num_instances, count); i++) {
+			vcmdq_instance_report(vcmdq_instance_get(i + 1), &info);
+			if (copy_to_user(uptr, &info, copy_len))
+				return -EFAULT;
+			if (cmd->entry_len > copy_len &&
+			    clear_user(uptr + copy_len,
+				       cmd->entry_len - copy_len))
+				return -EFAULT;
+			uptr += cmd->entry_len;
+		}
+	}
+	cmd->num_instances = count;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* Every ioctl's struct: the dispatcher copies into this, on the stack. */
+union vcmdq_ucmd_buffer {
+	struct vcmdq_destroy destroy;
+	struct vcmdq_get_info get_info;
+	struct vcmdq_s2_alloc s2_alloc;
+	struct vcmdq_s2_map s2_map;
+	struct vcmdq_s2_unmap s2_unmap;
+	struct vcmdq_viommu_alloc viommu_alloc;
+};
+
+struct vcmdq_ioctl_op {
+	unsigned int size;
+	unsigned int min_size;
+	unsigned int ioctl_num;
+	int (*execute)(struct vcmdq_ucmd *ucmd);
+};
+
+/*
+ * @_last names the last mandatory field: a struct that ends before it is
+ * rejected with EINVAL, anything after it may be omitted by old userspace.
+ */
+#define VCMDQ_IOCTL_OP(_ioctl, _fn, _struct, _last)                          \
+	[_IOC_NR(_ioctl) - VCMDQ_CMD_BASE] = {                               \
+		.size = sizeof(_struct) +                                    \
+			BUILD_BUG_ON_ZERO(sizeof(union vcmdq_ucmd_buffer) <  \
+					  sizeof(_struct)),                  \
+		.min_size = offsetofend(_struct, _last),                     \
+		.ioctl_num = _ioctl,                                         \
+		.execute = _fn,                                              \
+	}
+
+static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
+	VCMDQ_IOCTL_OP(VCMDQ_DESTROY, vcmdq_destroy_ioctl, struct vcmdq_destroy,
+		       id),
+	VCMDQ_IOCTL_OP(VCMDQ_GET_INFO, vcmdq_get_info_ioctl,
+		       struct vcmdq_get_info, instances_uptr),
+	VCMDQ_IOCTL_OP(VCMDQ_S2_ALLOC, vcmdq_s2_alloc_ioctl,
+		       struct vcmdq_s2_alloc, __reserved),
+	VCMDQ_IOCTL_OP(VCMDQ_S2_MAP, vcmdq_s2_map_ioctl, struct vcmdq_s2_map,
+		       length),
+	VCMDQ_IOCTL_OP(VCMDQ_S2_UNMAP, vcmdq_s2_unmap_ioctl,
+		       struct vcmdq_s2_unmap, length),
+	VCMDQ_IOCTL_OP(VCMDQ_VIOMMU_ALLOC, vcmdq_viommu_alloc_ioctl,
+		       struct vcmdq_viommu_alloc, s2_id),
+};
+
+static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
+			     unsigned long arg)
+{
+	const struct vcmdq_ioctl_op *op;
+	union vcmdq_ucmd_buffer buf;
+	struct vcmdq_ucmd ucmd = {
+		.ctx = filp->private_data,
+		.ubuffer = (void __user *)arg,
+		.cmd = &buf,
+	};
+	unsigned int nr = _IOC_NR(cmd);
+	int rc;
+
+	if (nr < VCMDQ_CMD_BASE ||
+	    nr - VCMDQ_CMD_BASE >= ARRAY_SIZE(vcmdq_ioctl_ops))
+		return -ENOTTY;
+	op = &vcmdq_ioctl_ops[nr - VCMDQ_CMD_BASE];
+	if (op->ioctl_num != cmd)
+		return -ENOTTY;
+
+	rc = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	if (rc)
+		return rc;
+	if (ucmd.user_size < op->min_size)
+		return -EINVAL;
+	rc = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
+				   ucmd.user_size);
+	if (rc)
+		return rc;
+	return op->execute(&ucmd);
+}
+
+static int vcmdq_fops_open(struct inode *inode, struct file *filp)
+{
+	struct vcmdq_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	filp->private_data = ctx;
+	atomic_long_inc(&vcmdq_contexts);
+	return 0;
+}
+
+/*
+ * Close destroys what the VM left behind.  Nothing else can reach the table
+ * now (the file is gone), so each pass destroys every object that nothing
+ * depends on; that removes the dependents of the next layer, and the loop
+ * ends when the table is empty.  A pass that destroys nothing means an
+ * internal reference leak: warn and leak rather than free a used object.
+ */
+static int vcmdq_fops_release(struct inode *inode, struct file *filp)
+{
+	struct vcmdq_ctx *ctx = filp->private_data;
+	struct vcmdq_object *obj;
+	unsigned long index;
+
+	while (!xa_empty(&ctx->objects)) {
+		unsigned int destroyed = 0;
+
+		xa_for_each(&ctx->objects, index, obj) {
+			if (!vcmdq_object_remove_if_unused(ctx, obj))
+				continue;
+			vcmdq_object_destroy(obj);
+			destroyed++;
+		}
+		if (WARN_ON(!destroyed))
+			break;
+	}
+	xa_destroy(&ctx->objects);
+	kfree(ctx);
+	atomic_long_dec(&vcmdq_contexts);
+	return 0;
+}
+
+static const struct file_operations vcmdq_fops = {
+	.owner = THIS_MODULE,
+	.open = vcmdq_fops_open,
+	.release = vcmdq_fops_release,
+	.unlocked_ioctl = vcmdq_fops_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/*
+ * Counters for operators and for the selftests' leak checks:
+ * /sys/class/misc/vcmdq/{contexts,live_objects,pinned_pages}.
+ */
+static ssize_t contexts_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vcmdq_contexts));
+}
+static DEVICE_ATTR_RO(contexts);
+
+static ssize_t live_objects_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vcmdq_live_objects));
+}
+static DEVICE_ATTR_RO(live_objects);
+
+static ssize_t pinned_pages_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&vcmdq_pinned_pages));
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
+static struct attribute *vcmdq_attrs[] = {
+	&dev_attr_contexts.attr,
+	&dev_attr_live_objects.attr,
+	&dev_attr_pinned_pages.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(vcmdq);
+
+static struct miscdevice vcmdq_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "vcmdq",
+	.fops = &vcmdq_fops,
+	.groups = vcmdq_groups,
+	/* Rights over IOMMU tags and pinned memory: root's, unless delegated. */
+	.mode = 0600,
+};
+
+static int __init vcmdq_init(void)
+{
+	int rc;
+
+	if (tag_bits != VCMDQ_TAG_BITS_MIN && tag_bits != VCMDQ_TAG_BITS_MAX) {
+		pr_err("tag_bits=%u: must be %u or %u\n", tag_bits,
+		       VCMDQ_TAG_BITS_MIN, VCMDQ_TAG_BITS_MAX);
+		return -EINVAL;
+	}
+	rc = vcmdq_instances_init(instances, tag_bits);
+	if (rc)
+		return rc;
+	rc = misc_register(&vcmdq_misc);
+	if (rc) {
+		vcmdq_instances_exit();
+		return rc;
+	}
+	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
+		vcmdq_instances_count());
+	return 0;
+}
+
+static void __exit vcmdq_exit(void)
+{
+	misc_deregister(&vcmdq_misc);
+	vcmdq_instances_exit();
+}
+
+module_init(vcmdq_init);
+module_exit(vcmdq_exit);
+
+MODULE_DESCRIPTION("Virtual IOMMU command queues for VMMs");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(VCMDQ_VERSION);
