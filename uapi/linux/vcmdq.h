@@ -147,6 +147,7 @@ enum vcmdq_data_type {
  * @max_queue_log2size: log2 of the largest queue, in 16-byte entries
  * @vsids_per_viommu: virtual StreamID / DeviceID slots per vIOMMU
  * @live_viommus: vIOMMUs currently allocated on the instance, over all files
+ * @__reserved: always 0
  *
  * Userspace feature-probes from these fields; it never compares versions.
  */
