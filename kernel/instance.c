@@ -9,7 +9,8 @@
  * from each instance's own allocator.
  *
  * This host has no IOMMU the module can drive, so every instance is emulated:
- * the "instances" module parameter lists their flavors.
+ * the "instances" module parameter lists their flavors, and the "devices"
+ * parameter says which PCI devices sit behind which instance.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -56,7 +57,8 @@ static const struct vcmdq_flavor_desc vcmdq_flavors[] = {
 	{
 		.name = "amd-vi",
 		.flavor = VCMDQ_FLAVOR_AMD_VI,
-		.caps = VCMDQ_INSTANCE_CAP_EMULATED,
+		.caps = VCMDQ_INSTANCE_CAP_EMULATED |
+			VCMDQ_INSTANCE_CAP_AMD_INV_ALL,
 		.data_types = 1 << VCMDQ_DATA_AMD_VI,
 		.vsids_per_viommu = VCMDQ_SLOW_VSIDS_PER_VIOMMU,
 	},
@@ -99,17 +101,88 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 	ida_init(&inst->tags);
 	ida_init(&inst->slots);
 	atomic_set(&inst->live_viommus, 0);
+	vcmdq_tlb_init(&inst->tlb);
+}
+
+/*
+ * Parse "ID=SEGMENT:BUS:DEV.FN" and add the device to instance ID.  The
+ * device need not exist yet (hotplug); VDEVICE_ALLOC looks it up.
+ */
+static int vcmdq_instance_add_device(const char *spec)
+{
+	unsigned int id, seg, bus, dev, fn;
+	struct vcmdq_instance *inst;
+	char tail;
+	u32 *devices;
+
+	if (sscanf(spec, "%u=%x:%x:%x.%x%c", &id, &seg, &bus, &dev, &fn,
+		   &tail) != 5 || seg > 0xffff || bus > 0xff || dev > 0x1f ||
+	    fn > 7) {
+		pr_err("devices: \"%s\" is not ID=SEGMENT:BUS:DEV.FN\n", spec);
+		return -EINVAL;
+	}
+	inst = vcmdq_instance_get(id);
+	if (!inst) {
+		pr_err("devices: \"%s\": no instance %u\n", spec, id);
+		return -EINVAL;
+	}
+	devices = krealloc_array(inst->devices, inst->nr_devices + 1,
+				 sizeof(*devices), GFP_KERNEL);
+	if (!devices)
+		return -ENOMEM;
+	devices[inst->nr_devices++] = VCMDQ_PCI_DEVICE(seg, bus, dev, fn);
+	inst->devices = devices;
+	return 0;
+}
+
+static int vcmdq_instances_add_devices(const char *list)
+{
+	char *copy, *cursor, *spec;
+	int rc = 0;
+
+	if (!list)
+		return 0;
+	copy = kstrdup(list, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cursor = strim(copy);
+	while (!rc && (spec = strsep(&cursor, ",")) != NULL) {
+		spec = strim(spec);
+		if (*spec)
+			rc = vcmdq_instance_add_device(spec);
+	}
+	kfree(copy);
+	return rc;
+}
+
+/**
+ * vcmdq_instance_has_device() - is a PCI device behind an instance?
+ * @inst: the instance
+ * @pci_device: VCMDQ_PCI_DEVICE() of the device
+ */
+bool vcmdq_instance_has_device(const struct vcmdq_instance *inst,
+			       u32 pci_device)
+{
+	unsigned int i;
+
+	for (i = 0; i < inst->nr_devices; i++)
+		if (inst->devices[i] == pci_device)
+			return true;
+	return false;
 }
 
 /**
  * vcmdq_instances_init() - create the instances named by the module parameter
  * @flavors: comma separated flavor names
  * @tag_bits: host tag width of every instance
+ * @devices: comma separated ID=SEGMENT:BUS:DEV.FN, or NULL
  *
  * Context: module init.
- * Return: 0, -EINVAL for an unknown flavor or a bad list, or -ENOMEM.
+ * Return: 0, -EINVAL for an unknown flavor or a bad list, -ENOMEM, or the
+ * error of starting an engine thread.
  */
-int vcmdq_instances_init(const char *flavors, unsigned int tag_bits)
+int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
+			 const char *devices)
 {
 	const struct vcmdq_flavor_desc *descs[VCMDQ_MAX_INSTANCES];
 	char *list, *cursor, *name;
@@ -146,7 +219,14 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits)
 		vcmdq_instance_setup(&vcmdq_instances[i], i + 1, descs[i],
 				     tag_bits);
 	vcmdq_num_instances = n;
-	return 0;
+
+	rc = vcmdq_instances_add_devices(devices);
+	for (i = 0; !rc && i < n; i++)
+		if (vcmdq_instance_has_queues(&vcmdq_instances[i]))
+			rc = vcmdq_engine_start(&vcmdq_instances[i]);
+	if (rc)
+		vcmdq_instances_exit();
+	return rc;
 }
 
 /* Context: module exit; every file is closed, so every ID was returned. */
@@ -155,9 +235,15 @@ void vcmdq_instances_exit(void)
 	unsigned int i;
 
 	for (i = 0; i < vcmdq_num_instances; i++) {
-		WARN_ON(atomic_read(&vcmdq_instances[i].live_viommus));
-		ida_destroy(&vcmdq_instances[i].tags);
-		ida_destroy(&vcmdq_instances[i].slots);
+		struct vcmdq_instance *inst = &vcmdq_instances[i];
+
+		vcmdq_engine_stop(inst);
+		WARN_ON(atomic_read(&inst->live_viommus));
+		ida_destroy(&inst->tags);
+		ida_destroy(&inst->slots);
+		/* Entries tests inserted for tags nobody owned any more. */
+		vcmdq_tlb_destroy(&inst->tlb);
+		kfree(inst->devices);
 	}
 	kfree(vcmdq_instances);
 	vcmdq_instances = NULL;

@@ -28,6 +28,11 @@ static unsigned int tag_bits = 16;
 module_param(tag_bits, uint, 0444);
 MODULE_PARM_DESC(tag_bits, "Width of each instance's host tags (VMID/DomID/DID): 8 or 16");
 
+static char *devices;
+module_param(devices, charp, 0444);
+MODULE_PARM_DESC(devices,
+		 "PCI devices behind the emulated instances: comma separated INSTANCE_ID=SEGMENT:BUS:DEV.FN");
+
 atomic_long_t vcmdq_live_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t vcmdq_pinned_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t vcmdq_contexts = ATOMIC_LONG_INIT(0);
@@ -39,6 +44,9 @@ struct vcmdq_object_ops {
 static const struct vcmdq_object_ops vcmdq_object_ops[VCMDQ_OBJ_MAX] = {
 	[VCMDQ_OBJ_S2] = { .destroy = vcmdq_s2_destroy },
 	[VCMDQ_OBJ_VIOMMU] = { .destroy = vcmdq_viommu_destroy },
+	[VCMDQ_OBJ_QUEUE] = { .destroy = vcmdq_queue_destroy },
+	[VCMDQ_OBJ_VDEVICE] = { .destroy = vcmdq_vdevice_destroy },
+	[VCMDQ_OBJ_EVENTQ] = { .destroy = vcmdq_eventq_destroy },
 };
 
 /**
@@ -241,6 +249,12 @@ union vcmdq_ucmd_buffer {
 	struct vcmdq_s2_map s2_map;
 	struct vcmdq_s2_unmap s2_unmap;
 	struct vcmdq_viommu_alloc viommu_alloc;
+	struct vcmdq_queue_alloc queue_alloc;
+	struct vcmdq_vdevice_alloc vdevice_alloc;
+	struct vcmdq_eventq_alloc eventq_alloc;
+	struct vcmdq_kick kick;
+	struct vcmdq_test test;
+	struct vcmdq_invalidate invalidate;
 };
 
 struct vcmdq_ioctl_op {
@@ -277,6 +291,20 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 		       struct vcmdq_s2_unmap, length),
 	VCMDQ_IOCTL_OP(VCMDQ_VIOMMU_ALLOC, vcmdq_viommu_alloc_ioctl,
 		       struct vcmdq_viommu_alloc, s2_id),
+	VCMDQ_IOCTL_OP(VCMDQ_QUEUE_ALLOC, vcmdq_queue_alloc_ioctl,
+		       struct vcmdq_queue_alloc, length),
+	VCMDQ_IOCTL_OP(VCMDQ_VDEVICE_ALLOC, vcmdq_vdevice_alloc_ioctl,
+		       struct vcmdq_vdevice_alloc, virt_id),
+	/* out_eventq_fd is mandatory: an fd nobody learns of would leak. */
+	VCMDQ_IOCTL_OP(VCMDQ_EVENTQ_ALLOC, vcmdq_eventq_alloc_ioctl,
+		       struct vcmdq_eventq_alloc, out_eventq_fd),
+	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_kick_ioctl, struct vcmdq_kick,
+		       viommu_id),
+#ifdef VCMDQ_SELFTEST
+	VCMDQ_IOCTL_OP(VCMDQ_TEST, vcmdq_test_ioctl, struct vcmdq_test, last),
+#endif
+	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
+		       struct vcmdq_invalidate, data_uptr),
 };
 
 static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -309,6 +337,11 @@ static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (rc)
 		return rc;
 	return op->execute(&ucmd);
+}
+
+static int vcmdq_fops_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	return vcmdq_viommu_mmap(filp->private_data, vma);
 }
 
 static int vcmdq_fops_open(struct inode *inode, struct file *filp)
@@ -360,6 +393,8 @@ static const struct file_operations vcmdq_fops = {
 	.open = vcmdq_fops_open,
 	.release = vcmdq_fops_release,
 	.unlocked_ioctl = vcmdq_fops_ioctl,
+	.mmap = vcmdq_fops_mmap,
+	.uring_cmd = vcmdq_uring_cmd,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
@@ -415,7 +450,7 @@ static int __init vcmdq_init(void)
 		       VCMDQ_TAG_BITS_MIN, VCMDQ_TAG_BITS_MAX);
 		return -EINVAL;
 	}
-	rc = vcmdq_instances_init(instances, tag_bits);
+	rc = vcmdq_instances_init(instances, tag_bits, devices);
 	if (rc)
 		return rc;
 	rc = misc_register(&vcmdq_misc);

@@ -30,6 +30,8 @@ static_assert(sizeof(unsigned long) >= sizeof(u64));
  * @npages: number of @pages, also the locked_vm charge
  * @mm: the mm charged for @npages (held with mmgrab() until uncharged)
  * @writable: pinned for write: unpinning marks the pages dirty
+ * @holds: queues reading guest memory in this mapping; unmap is EBUSY
+ *	while non-zero (the engine would read freed memory otherwise)
  */
 struct vcmdq_s2_mapping {
 	struct interval_tree_node node;
@@ -37,6 +39,7 @@ struct vcmdq_s2_mapping {
 	unsigned long npages;
 	struct mm_struct *mm;
 	bool writable;
+	unsigned int holds;
 };
 
 int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
@@ -235,12 +238,18 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 			rc = -EINVAL;
 			goto out_unlock;
 		}
+		if (container_of(node, struct vcmdq_s2_mapping, node)->holds) {
+			rc = -EBUSY;
+			goto out_unlock;
+		}
 		unmapped += node->last - node->start + 1;
 	}
 	if (!unmapped) {
 		rc = -ENOENT;
 		goto out_unlock;
 	}
+	/* Nothing may use the pages once they are unpinned. */
+	vcmdq_s2_invalidate_all(s2);
 	for (node = interval_tree_iter_first(&s2->mappings, cmd->gpa, last);
 	     node; node = next) {
 		next = interval_tree_iter_next(node, cmd->gpa, last);
@@ -260,6 +269,22 @@ out_unlock:
 	return rc;
 }
 
+/* Context: @s2->lock held.  Return: the mapping holding @gpa, or NULL. */
+static struct vcmdq_s2_mapping *vcmdq_s2_find(struct vcmdq_s2 *s2, u64 gpa)
+{
+	struct interval_tree_node *node;
+
+	lockdep_assert_held(&s2->lock);
+	node = interval_tree_iter_first(&s2->mappings, gpa, gpa);
+	return node ? container_of(node, struct vcmdq_s2_mapping, node) : NULL;
+}
+
+static struct page *vcmdq_s2_mapping_page(struct vcmdq_s2_mapping *map,
+					  u64 gpa)
+{
+	return map->pages[(gpa - map->node.start) >> PAGE_SHIFT];
+}
+
 /**
  * vcmdq_s2_gpa_to_page() - find the VMM page backing a guest-physical address
  * @s2: the S2
@@ -270,15 +295,98 @@ out_unlock:
  */
 struct page *vcmdq_s2_gpa_to_page(struct vcmdq_s2 *s2, u64 gpa)
 {
-	struct interval_tree_node *node;
-	struct vcmdq_s2_mapping *map;
+	struct vcmdq_s2_mapping *map = vcmdq_s2_find(s2, gpa);
 
-	lockdep_assert_held(&s2->lock);
-	node = interval_tree_iter_first(&s2->mappings, gpa, gpa);
-	if (!node)
-		return NULL;
-	map = container_of(node, struct vcmdq_s2_mapping, node);
-	return map->pages[(gpa - node->start) >> PAGE_SHIFT];
+	return map ? vcmdq_s2_mapping_page(map, gpa) : NULL;
+}
+
+/**
+ * vcmdq_s2_gpa_to_page_writable() - vcmdq_s2_gpa_to_page() for a store
+ * @s2: the S2
+ * @gpa: the address
+ *
+ * Context: @s2->lock held.
+ * Return: the page, or NULL when @gpa is not mapped with VCMDQ_S2_MAP_WRITE.
+ */
+struct page *vcmdq_s2_gpa_to_page_writable(struct vcmdq_s2 *s2, u64 gpa)
+{
+	struct vcmdq_s2_mapping *map = vcmdq_s2_find(s2, gpa);
+
+	return map && map->writable ? vcmdq_s2_mapping_page(map, gpa) : NULL;
+}
+
+/*
+ * Check that [gpa, gpa + length) is fully mapped (else -ENOENT) and then
+ * that it is physically contiguous (else -EFAULT); @first gets the page
+ * holding @gpa.  Context: @s2->lock held.
+ */
+static int vcmdq_s2_walk_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			       struct page **first)
+{
+	u64 first_page = gpa & PAGE_MASK, last = gpa + length - 1;
+	unsigned long npages = ((last & PAGE_MASK) - first_page) / PAGE_SIZE + 1;
+	unsigned long i, pfn0;
+
+	for (i = 0; i < npages; i++)
+		if (!vcmdq_s2_gpa_to_page(s2, first_page + i * PAGE_SIZE))
+			return -ENOENT;
+	pfn0 = page_to_pfn(vcmdq_s2_gpa_to_page(s2, first_page));
+	for (i = 1; i < npages; i++)
+		if (page_to_pfn(vcmdq_s2_gpa_to_page(
+			    s2, first_page + i * PAGE_SIZE)) != pfn0 + i)
+			return -EFAULT;
+	*first = pfn_to_page(pfn0);
+	return 0;
+}
+
+static void vcmdq_s2_adjust_holds(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+				  int delta)
+{
+	struct interval_tree_node *node;
+	u64 last = gpa + length - 1;
+
+	for (node = interval_tree_iter_first(&s2->mappings, gpa, last); node;
+	     node = interval_tree_iter_next(node, gpa, last))
+		container_of(node, struct vcmdq_s2_mapping, node)->holds +=
+			delta;
+}
+
+/**
+ * vcmdq_s2_hold_range() - make guest memory usable by a queue
+ * @s2: the S2
+ * @gpa: first byte (the caller checked @gpa + @length does not wrap)
+ * @length: bytes, non-zero
+ * @kaddr: the kernel address of @gpa
+ *
+ * The range must be mapped and physically contiguous, as the hardware
+ * reads a queue by physical address.  It stays held, and so pinned and
+ * mapped, until vcmdq_s2_release_range(): S2_UNMAP over it fails with EBUSY.
+ *
+ * Return: 0, -ENOENT for an unmapped page, -EFAULT for a discontiguity.
+ */
+int vcmdq_s2_hold_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			void **kaddr)
+{
+	struct page *first;
+	int rc;
+
+	mutex_lock(&s2->lock);
+	rc = vcmdq_s2_walk_range(s2, gpa, length, &first);
+	if (!rc) {
+		vcmdq_s2_adjust_holds(s2, gpa, length, 1);
+		/* 64-bit only (see above): all of RAM is in the linear map. */
+		*kaddr = page_address(first) + offset_in_page(gpa);
+	}
+	mutex_unlock(&s2->lock);
+	return rc;
+}
+
+/* Undo vcmdq_s2_hold_range() of the same range. */
+void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length)
+{
+	mutex_lock(&s2->lock);
+	vcmdq_s2_adjust_holds(s2, gpa, length, -1);
+	mutex_unlock(&s2->lock);
 }
 
 void vcmdq_s2_destroy(struct vcmdq_object *obj)

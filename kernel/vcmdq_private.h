@@ -12,11 +12,22 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 #include <linux/vcmdq.h>
 
 #include "compat.h"
+#include "tlb.h"
+
+struct io_uring_cmd;
+struct pci_dev;
+struct vcmdq_eventq_ring;
+struct vcmdq_op;
+struct vcmdq_queue;
+struct vcmdq_viommu;
+struct vm_area_struct;
 
 /* The host tag width: VMID (SMMUv3), DomainID (AMD-Vi), DID (VT-d). */
 #define VCMDQ_TAG_BITS_MIN 8
@@ -37,6 +48,23 @@
 #define VCMDQ_SLOW_VSIDS_PER_VIOMMU 256
 
 /**
+ * struct vcmdq_engine - the emulated command queue engine of an instance
+ * @thread: the kernel thread doing what the hardware's consumer does
+ * @lock: guards @queues; held by the thread for a whole pass over them, so
+ *	a queue removed under it is never touched again (no use after free)
+ * @queues: enabled-or-not queues bound on the instance (vcmdq_queue.engine_node)
+ * @wq: where the idle thread sleeps between timer polls
+ * @kicked: set by VCMDQ_KICK (and queue changes) to end a sleep early
+ */
+struct vcmdq_engine {
+	struct task_struct *thread;
+	struct mutex lock;
+	struct list_head queues;
+	wait_queue_head_t wq;
+	atomic_t kicked;
+};
+
+/**
  * struct vcmdq_instance - one IOMMU instance of the host
  * @info: what GET_INFO reports (live_viommus is filled at report time)
  * @name: the flavor's name, as the "instances" module parameter spells it
@@ -45,6 +73,10 @@
  * @slots: vIOMMU slot allocator, 1..max_viommus; on Tegra241 the slot is
  *	the VINTF index (VINTF0 is the host's)
  * @live_viommus: vIOMMUs holding a slot and a tag, over all files
+ * @tlb: the software model of the instance's IOTLB and ATC
+ * @engine: the queue engine, for %VCMDQ_INSTANCE_CAP_FAST_QUEUES instances
+ * @devices: PCI devices (VCMDQ_PCI_DEVICE() form) behind the instance
+ * @nr_devices: entries in @devices
  *
  * Instances are created at module load and live until unload; files only
  * ever hold pointers to them while the module is pinned by the open file.
@@ -55,9 +87,19 @@ struct vcmdq_instance {
 	struct ida tags;
 	struct ida slots;
 	atomic_t live_viommus;
+	struct vcmdq_tlb tlb;
+	struct vcmdq_engine engine;
+	u32 *devices;
+	unsigned int nr_devices;
 };
 
-int vcmdq_instances_init(const char *flavors, unsigned int tag_bits);
+static inline bool vcmdq_instance_has_queues(const struct vcmdq_instance *inst)
+{
+	return inst->info.caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES;
+}
+
+int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
+			 const char *devices);
 void vcmdq_instances_exit(void);
 unsigned int vcmdq_instances_count(void);
 struct vcmdq_instance *vcmdq_instance_get(u32 id);
@@ -65,12 +107,20 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 			   struct vcmdq_instance_info *info);
 int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
+bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
+
+int vcmdq_engine_start(struct vcmdq_instance *inst);
+void vcmdq_engine_stop(struct vcmdq_instance *inst);
+void vcmdq_engine_kick(struct vcmdq_instance *inst);
 
 enum vcmdq_obj_type {
 	VCMDQ_OBJ_NONE,
 	VCMDQ_OBJ_ANY = VCMDQ_OBJ_NONE,
 	VCMDQ_OBJ_S2,
 	VCMDQ_OBJ_VIOMMU,
+	VCMDQ_OBJ_QUEUE,
+	VCMDQ_OBJ_VDEVICE,
+	VCMDQ_OBJ_EVENTQ,
 	VCMDQ_OBJ_MAX,
 };
 
@@ -160,6 +210,10 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_s2_destroy(struct vcmdq_object *obj);
 struct page *vcmdq_s2_gpa_to_page(struct vcmdq_s2 *s2, u64 gpa);
+struct page *vcmdq_s2_gpa_to_page_writable(struct vcmdq_s2 *s2, u64 gpa);
+int vcmdq_s2_hold_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			void **kaddr);
+void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length);
 
 /**
  * struct vcmdq_viommu - a VM's slice of one IOMMU instance
@@ -169,6 +223,15 @@ struct page *vcmdq_s2_gpa_to_page(struct vcmdq_s2 *s2, u64 gpa);
  * @s2_node: entry in @s2->viommus, under @s2->lock
  * @tag: the host tag from @inst->tags
  * @slot: the slot from @inst->slots (the VINTF index on Tegra241)
+ * @ctrl: the control region (VINTF page0 layout), %VCMDQ_CTRL_SIZE bytes, for
+ *	instances with queues; NULL otherwise
+ * @ctrl_pages: the pages behind @ctrl
+ * @queue_lock: guards @queues
+ * @queues: the bound logical queues, by index
+ * @vdevs: virt_id -> struct vcmdq_vdevice, under its xa_lock
+ * @nr_vdevs: entries in @vdevs, under @vdevs' xa_lock
+ * @event_lock: guards @eventq
+ * @eventq: the event ring, or NULL
  */
 struct vcmdq_viommu {
 	struct vcmdq_object obj;
@@ -177,9 +240,108 @@ struct vcmdq_viommu {
 	struct list_head s2_node;
 	u32 tag;
 	u32 slot;
+	void *ctrl;
+	struct page *ctrl_pages;
+	struct mutex queue_lock;
+	struct vcmdq_queue *queues[VCMDQ_TEGRA241_LVCMDQS_PER_VINTF];
+	struct xarray vdevs;
+	unsigned int nr_vdevs;
+	spinlock_t event_lock;
+	struct vcmdq_eventq_ring *eventq;
 };
 
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
+int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd);
+int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
+int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
+				u32 *phys_id);
+
+/* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
+#define VCMDQ_CTRL_SHIFT 16
+
+/**
+ * struct vcmdq_queue - a guest command queue bound to a logical queue
+ * @obj: common header
+ * @viommu: the owner (held)
+ * @prev: the queue of index - 1 (held: destroy goes in descending order)
+ * @index: the logical queue index
+ * @gpa: the queue's guest-physical address
+ * @length: bytes
+ * @log2size: log2 of the number of 16-byte entries
+ * @base: kernel address of the queue memory (pinned, contiguous)
+ * @regs: the queue's 128 bytes of the control region
+ * @engine_node: entry in the instance engine's list, under its lock
+ * @enabled: the engine saw CONFIG.EN and set STATUS.ENABLED
+ * @in_error: stopped on an error, waiting for GERRORN to catch up
+ * @cons: the engine's copy of CONS (index and wrap), what it consumed
+ *
+ * @enabled, @in_error and @cons belong to the engine thread alone.
+ */
+struct vcmdq_queue {
+	struct vcmdq_object obj;
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_queue *prev;
+	u32 index;
+	u64 gpa;
+	u64 length;
+	u32 log2size;
+	void *base;
+	u32 *regs;
+	struct list_head engine_node;
+	bool enabled;
+	bool in_error;
+	u32 cons;
+};
+
+int vcmdq_queue_alloc_ioctl(struct vcmdq_ucmd *ucmd);
+void vcmdq_queue_destroy(struct vcmdq_object *obj);
+
+/**
+ * struct vcmdq_vdevice - a device the VM names by a virtual ID
+ * @obj: common header
+ * @viommu: the owner (held)
+ * @pdev: the PCI device (held)
+ * @pci_device: its VCMDQ_PCI_DEVICE() name
+ * @virt_id: the guest's ID for it
+ * @phys_id: the instance's ID for it (StreamID / DeviceID / requester ID)
+ */
+struct vcmdq_vdevice {
+	struct vcmdq_object obj;
+	struct vcmdq_viommu *viommu;
+	struct pci_dev *pdev;
+	u32 pci_device;
+	u32 virt_id;
+	u32 phys_id;
+};
+
+int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd);
+void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
+
+/**
+ * struct vcmdq_eventq - the object naming a vIOMMU's event ring
+ * @obj: common header
+ * @viommu: the owner (held)
+ * @ring: the ring, shared with the event fd (each holds a reference)
+ */
+struct vcmdq_eventq {
+	struct vcmdq_object obj;
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_eventq_ring *ring;
+};
+
+int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd);
+void vcmdq_eventq_destroy(struct vcmdq_object *obj);
+void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+				  const struct vcmdq_event_cmdq_err *err);
+
+int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd);
+
+int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
+int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
+		     bool nonblock);
+int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd);
+int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
+void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2);
 
 #endif /* _VCMDQ_PRIVATE_H */

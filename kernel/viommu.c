@@ -6,8 +6,25 @@
  * that instance.  Every command the VM issues through the vIOMMU runs under
  * that tag, which is what keeps one VM's invalidations away from another's
  * cache entries.  A VM has at most one vIOMMU per (S2, instance).
+ *
+ * On an instance with fast path queues the vIOMMU also owns a control region
+ * laid out as a Tegra241 VINTF page0, which the VMM maps (and passes through
+ * to the guest): the guest drives its queues there with no exit.
  */
+#include <linux/mm.h>
+#include <linux/slab.h>
+
 #include "vcmdq_private.h"
+
+static int vcmdq_viommu_alloc_ctrl(struct vcmdq_viommu *viommu)
+{
+	viommu->ctrl_pages = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+					 get_order(VCMDQ_CTRL_SIZE));
+	if (!viommu->ctrl_pages)
+		return -ENOMEM;
+	viommu->ctrl = page_address(viommu->ctrl_pages);
+	return 0;
+}
 
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
@@ -33,6 +50,14 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = PTR_ERR(viommu);
 		goto out_put_s2;
 	}
+	mutex_init(&viommu->queue_lock);
+	xa_init_flags(&viommu->vdevs, XA_FLAGS_ACCOUNT);
+	spin_lock_init(&viommu->event_lock);
+	if (vcmdq_instance_has_queues(inst)) {
+		rc = vcmdq_viommu_alloc_ctrl(viommu);
+		if (rc)
+			goto err_abort;
+	}
 
 	/* Under s2->lock so two racing allocs cannot both pass the check. */
 	mutex_lock(&s2->lock);
@@ -57,6 +82,10 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 
 	cmd->out_viommu_id = viommu->obj.id;
 	cmd->out_tag = viommu->tag;
+	if (viommu->ctrl) {
+		cmd->out_mmap_offset = (u64)viommu->obj.id << VCMDQ_CTRL_SHIFT;
+		cmd->out_mmap_length = VCMDQ_CTRL_SIZE;
+	}
 	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 	if (rc) {
 		vcmdq_object_abort_and_destroy(ucmd->ctx, &viommu->obj);
@@ -68,6 +97,10 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 
 err_unlock:
 	mutex_unlock(&s2->lock);
+err_abort:
+	if (viommu->ctrl_pages)
+		__free_pages(viommu->ctrl_pages, get_order(VCMDQ_CTRL_SIZE));
+	mutex_destroy(&viommu->queue_lock);
 	vcmdq_object_abort(ucmd->ctx, &viommu->obj);
 out_put_s2:
 	vcmdq_put_object(s2_obj);
@@ -80,9 +113,145 @@ void vcmdq_viommu_destroy(struct vcmdq_object *obj)
 		container_of(obj, struct vcmdq_viommu, obj);
 	struct vcmdq_s2 *s2 = viommu->s2;
 
+	/* Queues, vDEVICEs, the event queue and mappings all hold users. */
+	WARN_ON(!xa_empty(&viommu->vdevs) || viommu->eventq);
 	mutex_lock(&s2->lock);
 	list_del(&viommu->s2_node);
 	mutex_unlock(&s2->lock);
+	/*
+	 * The tag goes back to the instance for the next VM: nothing it
+	 * cached may survive into that VM's use of the tag.
+	 */
+	vcmdq_tlb_inv_iotlb(&viommu->inst->tlb,
+			    &(struct vcmdq_iotlb_key){ .tag = viommu->tag,
+						       .any_asid = true,
+						       .any_pasid = true,
+						       .last = U64_MAX });
 	vcmdq_instance_release(viommu->inst, viommu->tag, viommu->slot);
+	if (viommu->ctrl_pages)
+		__free_pages(viommu->ctrl_pages, get_order(VCMDQ_CTRL_SIZE));
+	xa_destroy(&viommu->vdevs);
+	mutex_destroy(&viommu->queue_lock);
 	refcount_dec(&s2->obj.users);
+}
+
+/**
+ * vcmdq_viommu_translate_vdev() - a guest device ID to the physical one
+ * @viommu: the vIOMMU the command came through
+ * @virt_id: the guest's vSID / DeviceID / source-id
+ * @phys_id: the instance's ID of the device
+ *
+ * Return: 0, or -EIO when no vDEVICE of @viommu has @virt_id (the command
+ * is illegal for this VM).
+ */
+int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
+				u32 *phys_id)
+{
+	struct vcmdq_vdevice *vdev;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	vdev = xa_load(&viommu->vdevs, virt_id);
+	if (vdev) {
+		*phys_id = vdev->phys_id;
+		rc = 0;
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
+}
+
+int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	struct vcmdq_kick *cmd = ucmd->cmd;
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_object *obj;
+	int rc = 0;
+
+	obj = vcmdq_get_object(ucmd->ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	viommu = container_of(obj, struct vcmdq_viommu, obj);
+	if (vcmdq_instance_has_queues(viommu->inst))
+		vcmdq_engine_kick(viommu->inst);
+	else
+		rc = -EOPNOTSUPP;
+	vcmdq_put_object(obj);
+	return rc;
+}
+
+/*
+ * A mapping of the control region holds a user of the vIOMMU, so DESTROY
+ * fails with EBUSY until the last munmap; the VMA also holds the file, so
+ * close cannot free the vIOMMU under it.  open() runs for copies (fork,
+ * split), close() for each VMA that goes away.
+ */
+static void vcmdq_ctrl_vm_open(struct vm_area_struct *vma)
+{
+	struct vcmdq_viommu *viommu = vma->vm_private_data;
+
+	refcount_inc(&viommu->obj.users);
+}
+
+static void vcmdq_ctrl_vm_close(struct vm_area_struct *vma)
+{
+	struct vcmdq_viommu *viommu = vma->vm_private_data;
+
+	vcmdq_put_object(&viommu->obj);
+}
+
+static const struct vm_operations_struct vcmdq_ctrl_vm_ops = {
+	.open = vcmdq_ctrl_vm_open,
+	.close = vcmdq_ctrl_vm_close,
+};
+
+/**
+ * vcmdq_viommu_mmap() - map a vIOMMU's control region
+ * @ctx: the file's context: only its own vIOMMUs can be named
+ * @vma: the mapping; its offset is the cookie VIOMMU_ALLOC returned
+ *
+ * Return: 0; -EINVAL without MAP_SHARED; -EPERM with PROT_EXEC; -ENXIO for
+ * anything but the exact offset and length of a control region of @ctx.
+ */
+int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
+{
+	unsigned long length = vma->vm_end - vma->vm_start;
+	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_object *obj;
+	int rc;
+
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	if (length != VCMDQ_CTRL_SIZE ||
+	    offset & ((1ULL << VCMDQ_CTRL_SHIFT) - 1) ||
+	    offset >> VCMDQ_CTRL_SHIFT > U32_MAX)
+		return -ENXIO;
+	obj = vcmdq_get_object(ctx, offset >> VCMDQ_CTRL_SHIFT,
+			       VCMDQ_OBJ_VIOMMU);
+	if (IS_ERR(obj))
+		return -ENXIO;
+	viommu = container_of(obj, struct vcmdq_viommu, obj);
+	if (!viommu->ctrl) {
+		rc = -ENXIO;
+		goto err_put;
+	}
+
+	/* Never executable, not even after an mprotect(). */
+	vcmdq_vm_flags_clear(vma, VM_MAYEXEC);
+	vcmdq_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
+	rc = remap_pfn_range(vma, vma->vm_start,
+			     page_to_pfn(viommu->ctrl_pages), length,
+			     vma->vm_page_prot);
+	if (rc)
+		goto err_put;
+	vma->vm_private_data = viommu;
+	vma->vm_ops = &vcmdq_ctrl_vm_ops;
+	/* The lookup's reference becomes the mapping's. */
+	return 0;
+
+err_put:
+	vcmdq_put_object(obj);
+	return rc;
 }

@@ -68,6 +68,12 @@ enum {
 	VCMDQ_CMD_S2_MAP,
 	VCMDQ_CMD_S2_UNMAP,
 	VCMDQ_CMD_VIOMMU_ALLOC,
+	VCMDQ_CMD_QUEUE_ALLOC,
+	VCMDQ_CMD_VDEVICE_ALLOC,
+	VCMDQ_CMD_EVENTQ_ALLOC,
+	VCMDQ_CMD_KICK,
+	VCMDQ_CMD_TEST,
+	VCMDQ_CMD_INVALIDATE,
 };
 
 /**
@@ -76,8 +82,10 @@ enum {
  * @id: the ID of any object of this file
  *
  * Destroy an object.  Fails with EBUSY while another object depends on it
- * (a vIOMMU on its S2, ...) or while a mapping of it exists; with ENOENT when
- * @id names no object (including 0).
+ * (a vIOMMU on its S2, a queue on its vIOMMU, ...) or while an mmap() of it
+ * (a vIOMMU's control region) exists; with ENOENT when @id names no object
+ * (including 0).  Destroying an S2 drops its VCMDQ_S2_MAP mappings, unpinning
+ * and uncharging their memory.
  */
 struct vcmdq_destroy {
 	__u32 size;
@@ -108,10 +116,13 @@ enum vcmdq_flavor {
  *	queues whose control page is mapped into the VMM (no kernel exit)
  * @VCMDQ_INSTANCE_CAP_EMULATED: command execution is emulated by the module's
  *	software model of the instance (not a hardware IOMMU)
+ * @VCMDQ_INSTANCE_CAP_AMD_INV_ALL: the AMD-Vi instance accepts
+ *	INVALIDATE_ALL (the guest sees EFR.InvAllSup)
  */
 enum vcmdq_instance_caps {
 	VCMDQ_INSTANCE_CAP_FAST_QUEUES = 1 << 0,
 	VCMDQ_INSTANCE_CAP_EMULATED = 1 << 1,
+	VCMDQ_INSTANCE_CAP_AMD_INV_ALL = 1 << 2,
 };
 
 /**
@@ -170,8 +181,8 @@ struct vcmdq_instance_info {
  * @size: sizeof(struct vcmdq_get_info)
  * @flags: must be 0
  * @entry_len: the size of one &struct vcmdq_instance_info as userspace knows
- *	it; at least up to @vsids_per_viommu (EINVAL otherwise) when
- *	@num_instances is non-zero
+ *	it: when @num_instances is non-zero, at least up to @vsids_per_viommu
+ *	and at most the page size (EINVAL otherwise)
  * @num_instances: input: how many entries @instances_uptr has room for;
  *	output: how many instances the module has
  * @instances_uptr: user pointer to an array of @num_instances entries of
@@ -232,13 +243,16 @@ enum vcmdq_s2_map_flags {
  *
  * Map [@gpa, @gpa + @length) to the VMM memory at @uaddr.  The memory is
  * pinned long-term (as a device would pin it for DMA) and charged to the
- * caller's RLIMIT_MEMLOCK, unless it has CAP_IPC_LOCK, as VFIO does; it is
- * unpinned and uncharged by VCMDQ_S2_UNMAP or when the file is closed.
+ * caller's locked memory (VmLck), as VFIO does: past RLIMIT_MEMLOCK the map
+ * fails, unless the caller has CAP_IPC_LOCK (charged, but not limited).  It
+ * is unpinned and uncharged by VCMDQ_S2_UNMAP, by destroying the S2, or when
+ * the file is closed.  A range may end at the very top of the address space
+ * (@gpa + @length == 2^64); GPA 0 is a valid address.
  *
- * Errors: EOPNOTSUPP unknown flag; EINVAL no access flag, zero or unaligned
- * @gpa, @uaddr or @length; EOVERFLOW when either range wraps; EEXIST when the
- * range overlaps an existing mapping of this S2; ENOMEM past RLIMIT_MEMLOCK;
- * EFAULT when @uaddr is not mapped with the requested access.
+ * Errors: EOPNOTSUPP unknown flag; EINVAL no access flag, a zero @length, or
+ * an unaligned @gpa, @uaddr or @length; EOVERFLOW when either range wraps;
+ * EEXIST when the range overlaps an existing mapping of this S2; ENOMEM past
+ * RLIMIT_MEMLOCK; EFAULT when @uaddr is not mapped with the requested access.
  */
 struct vcmdq_s2_map {
 	__u32 size;
@@ -266,8 +280,10 @@ struct vcmdq_s2_map {
  * end of the range cannot be split and fails the call with EINVAL (nothing is
  * unmapped then).
  *
- * Errors: EINVAL zero or unaligned @gpa or @length, or a mapping would be
- * split; EOVERFLOW the range wraps; ENOENT no mapping lies in the range.
+ * Errors: EINVAL a zero @length, an unaligned @gpa or @length, or a mapping
+ * would be split; EOVERFLOW the range wraps; ENOENT no mapping lies in the
+ * range; EBUSY a queue uses memory in the range.  EFAULT when @out_unmapped
+ * cannot be written: the unmap has happened then.
  */
 struct vcmdq_s2_unmap {
 	__u32 size;
@@ -290,12 +306,23 @@ struct vcmdq_s2_unmap {
  * @out_tag: the host tag (VMID on SMMUv3, DomainID on AMD-Vi, DID on VT-d)
  *	the instance allocated for this vIOMMU; every command the VM issues
  *	through it is executed under this tag
+ * @out_mmap_offset: on an instance with %VCMDQ_INSTANCE_CAP_FAST_QUEUES, the
+ *	mmap() offset of the vIOMMU's control region (see "Control region");
+ *	0 otherwise
+ * @out_mmap_length: the control region's length, %VCMDQ_CTRL_SIZE; 0 when
+ *	there is none
  *
  * Allocate the VM's slice of one IOMMU instance.  The vIOMMU holds the S2
  * (VCMDQ_DESTROY of the S2 fails with EBUSY while it exists) and owns a tag of
  * its instance: two vIOMMUs on two instances sharing one S2 each get a tag of
  * their own instance, and two VMs on one instance never share a tag.  The tag
  * is returned to the instance when the vIOMMU is destroyed.
+ *
+ * The control region is mapped with mmap(NULL, @out_mmap_length,
+ * PROT_READ | PROT_WRITE, MAP_SHARED, fd, @out_mmap_offset).  Only that exact
+ * offset and length map (ENXIO otherwise, also for another file's offset);
+ * MAP_PRIVATE fails with EINVAL and PROT_EXEC with EPERM.  While a mapping
+ * exists, VCMDQ_DESTROY of the vIOMMU fails with EBUSY.
  *
  * Errors: ENOENT unknown @instance_id or @s2_id; EEXIST this S2 already has a
  * vIOMMU on this instance; ENOSPC the instance has no free vIOMMU slot or no
@@ -308,7 +335,418 @@ struct vcmdq_viommu_alloc {
 	__u32 s2_id;
 	__u32 out_viommu_id;
 	__u32 out_tag;
+	__aligned_u64 out_mmap_offset;
+	__aligned_u64 out_mmap_length;
 };
 #define VCMDQ_VIOMMU_ALLOC _IO(VCMDQ_TYPE, VCMDQ_CMD_VIOMMU_ALLOC)
+
+/**
+ * DOC: Control region
+ *
+ * A vIOMMU of a %VCMDQ_INSTANCE_CAP_FAST_QUEUES instance has a 64 KiB control
+ * region laid out as the NVIDIA Tegra241 CMDQV VINTF page0: 128 bytes per
+ * logical queue, at %VCMDQ_CTRL_QUEUE_STRIDE * index, with the registers
+ * below.  A VMM maps it where the guest expects its VINTF page0, so a guest
+ * driver written for the hardware runs unchanged and never exits to issue
+ * commands.
+ *
+ * The guest (producer) writes PROD, CONFIG and GERRORN; the engine writes
+ * CONS, STATUS and GERROR.  Queue entries are 16-byte SMMUv3 commands in guest
+ * memory; PROD and CONS follow the SMMUv3 rules: the low log2size bits are
+ * the index, the next bit the wrap flag; the queue is empty when both are
+ * equal, full when only the wrap flags differ.
+ *
+ * - CONFIG.EN = 1 enables an allocated queue; the engine sets STATUS.ENABLED
+ *   in reply.  CONFIG.EN = 0 stops it and clears STATUS.ENABLED.  A queue
+ *   slot with no VCMDQ_QUEUE_ALLOC never becomes enabled.
+ * - The engine consumes entries from CONS to PROD and advances CONS past
+ *   each one it executed: a CMD_SYNC is complete once CONS has passed it.
+ *   Accepted: TLBI_NH_ASID, TLBI_NH_VA, ATC_INV and CMD_SYNC with CS = NONE.
+ *   The VMID field is replaced by the vIOMMU's tag and ATC_INV's StreamID is
+ *   translated through the vIOMMU's vDEVICEs.
+ * - Any other command, or an ATC_INV for an unknown virtual StreamID, stops
+ *   the queue: CONS points at the entry, CONS.ERR holds %VCMDQ_CERROR_ILL and
+ *   GERROR.CMDQ_ERR toggles, and an event is queued on the vIOMMU's event
+ *   queue.  The guest fixes or skips the entry (it may rewrite it, or write
+ *   CONS past it) and acknowledges by making GERRORN equal GERROR; the
+ *   engine then resumes at CONS.
+ *
+ * vcmdq adds one word outside the hardware layout, at %VCMDQ_CTRL_ENGINE:
+ * %VCMDQ_ENGINE_NEED_WAKEUP is set, in the region of every vIOMMU with at
+ * least one bound queue, while the engine is idle and only polls on a
+ * timer.  A producer that wants the lowest latency checks it after writing
+ * PROD and, if set, calls VCMDQ_KICK (as io_uring's SQPOLL flag works).
+ */
+#define VCMDQ_CTRL_SIZE			0x10000
+#define VCMDQ_CTRL_QUEUE_STRIDE		0x80
+#define VCMDQ_CTRL_CONS			0x00
+#define  VCMDQ_CONS_ERR_SHIFT		24
+#define  VCMDQ_CONS_ERR_MASK		0x7f
+#define VCMDQ_CTRL_PROD			0x04
+#define VCMDQ_CTRL_CONFIG		0x08
+#define  VCMDQ_CONFIG_EN		(1U << 0)
+#define VCMDQ_CTRL_STATUS		0x0c
+#define  VCMDQ_STATUS_ENABLED		(1U << 0)
+#define VCMDQ_CTRL_GERROR		0x10
+#define VCMDQ_CTRL_GERRORN		0x14
+#define  VCMDQ_GERROR_CMDQ_ERR		(1U << 0)
+#define VCMDQ_CTRL_ENGINE		0x8000
+#define  VCMDQ_ENGINE_NEED_WAKEUP	(1U << 0)
+
+/* CONS.ERR values, as SMMUv3 defines them. */
+#define VCMDQ_CERROR_NONE		0
+#define VCMDQ_CERROR_ILL		1
+#define VCMDQ_CERROR_ABT		2
+#define VCMDQ_CERROR_ATC_INV_SYNC	3
+
+/**
+ * struct vcmdq_queue_alloc - ioctl(VCMDQ_QUEUE_ALLOC)
+ * @size: sizeof(struct vcmdq_queue_alloc)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU owning the queue
+ * @index: the logical queue index in the control region
+ * @gpa: guest-physical address of the queue (the guest's BASE register)
+ * @length: bytes: a power of two from 32 up to
+ *	16 << &vcmdq_instance_info.max_queue_log2size
+ * @out_queue_id: the new queue's ID
+ * @__reserved: must be 0
+ *
+ * Bind a command queue in guest memory to a logical queue of the vIOMMU, as
+ * the hypervisor does when the guest writes the VCMDQ's BASE register.  The
+ * guest then enables it through the control region.  Indexes are allocated
+ * in ascending order and destroyed in descending order, as the hardware
+ * requires.  The queue pins its S2 range: VCMDQ_S2_UNMAP over it fails with
+ * EBUSY while the queue exists.  The range must be physically contiguous in
+ * host memory (the hardware reads it by physical address), e.g. backed by a
+ * huge page.  Destroying the queue resets its 128 bytes of the control
+ * region to zero (CONFIG, STATUS, PROD, CONS, GERROR, GERRORN), as the
+ * hypervisor resets a VCMDQ it unmaps, so the next queue bound there starts
+ * clean.
+ *
+ * Errors: EOPNOTSUPP the instance has no fast path queues, or non-zero
+ * @flags; EINVAL @index past &vcmdq_instance_info.queues_per_viommu, bad
+ * @length, or @gpa not aligned to @length; EOVERFLOW the range wraps; EEXIST
+ * @index is in use; EIO @index - 1 is not allocated; ENOENT part of the range
+ * is not mapped in the S2; EFAULT the range is mapped but not physically
+ * contiguous (ENOENT wins when both apply).
+ */
+struct vcmdq_queue_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 index;
+	__aligned_u64 gpa;
+	__aligned_u64 length;
+	__u32 out_queue_id;
+	__u32 __reserved;
+};
+#define VCMDQ_QUEUE_ALLOC _IO(VCMDQ_TYPE, VCMDQ_CMD_QUEUE_ALLOC)
+
+/*
+ * A PCI device as VCMDQ_VDEVICE_ALLOC names it: segment, bus, device and
+ * function, as in 0000:00:04.0.
+ */
+#define VCMDQ_PCI_DEVICE(seg, bus, dev, fn)                                   \
+	((((__u32)(seg) & 0xffff) << 16) | (((__u32)(bus) & 0xff) << 8) |       \
+	 (((__u32)(dev) & 0x1f) << 3) | ((__u32)(fn) & 0x7))
+
+/**
+ * struct vcmdq_vdevice_alloc - ioctl(VCMDQ_VDEVICE_ALLOC)
+ * @size: sizeof(struct vcmdq_vdevice_alloc)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU the device is assigned through
+ * @vfio_fd: an open VFIO file giving access to the device (its group's
+ *	file), proving the caller owns it; -1 for a device with no IOMMU group
+ * @pci_device: the device, VCMDQ_PCI_DEVICE(segment, bus, device, function)
+ * @out_vdevice_id: the new vDEVICE's ID
+ * @virt_id: the ID the guest uses for the device: its virtual StreamID
+ *	(SMMUv3), DeviceID (AMD-Vi) or source-id (VT-d); at most 0xffffffff
+ * @out_phys_id: the physical StreamID / DeviceID the instance uses for it
+ * @__reserved: must be 0
+ *
+ * Let the VM name a device it owns in commands: ATC invalidations and
+ * configuration invalidations carrying @virt_id reach the device's physical
+ * ID, and no other.  A device behind an IOMMU must be bound to vfio-pci and
+ * proven owned with an open VFIO file that gives access to it (its group's
+ * /dev/vfio/<group>; on kernels with VFIO device files, also the device's).  A device with no IOMMU group (a host
+ * without an IOMMU) can only be named by a caller with CAP_SYS_ADMIN, and
+ * only while no host driver is bound to it.  An emulated instance takes the
+ * devices its "devices" module parameter assigns to it.
+ *
+ * Errors: EOPNOTSUPP non-zero @flags or @__reserved; ENODEV no such PCI
+ * device; EINVAL the device is not behind the vIOMMU's instance, or @virt_id
+ * is too large; EBADF @vfio_fd is not an open file; EPERM @vfio_fd does not
+ * give access to the device (or the device is not bound to vfio-pci), or no
+ * group and no CAP_SYS_ADMIN; EBUSY a device
+ * with no IOMMU group is bound to a host driver; EEXIST the device already
+ * has a vDEVICE (in any file: a device belongs to one VM), or @virt_id is
+ * used in this vIOMMU; ENOSPC the vIOMMU has no free virtual ID slot
+ * (&vcmdq_instance_info.vsids_per_viommu).
+ */
+struct vcmdq_vdevice_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__s32 vfio_fd;
+	__u32 pci_device;
+	__u32 out_vdevice_id;
+	__aligned_u64 virt_id;
+	__u32 out_phys_id;
+	__u32 __reserved;
+};
+#define VCMDQ_VDEVICE_ALLOC _IO(VCMDQ_TYPE, VCMDQ_CMD_VDEVICE_ALLOC)
+
+/* The deepest event queue. */
+#define VCMDQ_EVENTQ_MAX_DEPTH		(1U << 19)
+
+/**
+ * struct vcmdq_eventq_alloc - ioctl(VCMDQ_EVENTQ_ALLOC)
+ * @size: sizeof(struct vcmdq_eventq_alloc)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU whose events to report
+ * @depth: how many events the queue holds, 1 to %VCMDQ_EVENTQ_MAX_DEPTH
+ * @out_eventq_id: the event queue's ID (VCMDQ_DESTROY ends it)
+ * @out_eventq_fd: a new file descriptor (O_CLOEXEC) to read events from
+ *
+ * Create the vIOMMU's event queue; a vIOMMU has at most one.  The fd gives
+ * records of struct vcmdq_event_header followed by struct
+ * vcmdq_event_cmdq_err.  read() returns as many whole records as fit in the
+ * buffer (EINVAL when not even one fits), blocks while the queue is empty
+ * unless O_NONBLOCK (EAGAIN), and poll() reports EPOLLIN while a record is
+ * queued.  Each event takes the next sequence number.  When an event finds
+ * the queue full it is dropped, the newest queued record gets
+ * %VCMDQ_EVENT_FLAG_LOST_EVENTS, and the next record delivered shows the gap
+ * in its sequence number.  Destroying the event queue (or the file) makes
+ * read() of a drained fd return 0 and poll() report EPOLLHUP.
+ *
+ * @out_eventq_fd is mandatory (a smaller @size is EINVAL): an fd the caller
+ * never learns of would leak.
+ *
+ * Errors: EOPNOTSUPP non-zero @flags; EINVAL @depth is 0 or too deep; EEXIST
+ * the vIOMMU has an event queue.
+ */
+struct vcmdq_eventq_alloc {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 depth;
+	__u32 out_eventq_id;
+	__s32 out_eventq_fd;
+};
+#define VCMDQ_EVENTQ_ALLOC _IO(VCMDQ_TYPE, VCMDQ_CMD_EVENTQ_ALLOC)
+
+/**
+ * enum vcmdq_event_flags - &vcmdq_event_header.flags
+ * @VCMDQ_EVENT_FLAG_LOST_EVENTS: events raised after this one were dropped
+ *	because the queue was full
+ */
+enum vcmdq_event_flags {
+	VCMDQ_EVENT_FLAG_LOST_EVENTS = 1 << 0,
+};
+
+/**
+ * struct vcmdq_event_header - the start of every event record
+ * @flags: enum vcmdq_event_flags
+ * @sequence: one more than the previous event's, counting dropped events,
+ *	so a gap says how many were lost; wraps from 0x7fffffff to 0
+ */
+struct vcmdq_event_header {
+	__u32 flags;
+	__u32 sequence;
+};
+
+/**
+ * struct vcmdq_event_cmdq_err - a command queue stopped on an error
+ * @queue_index: the logical queue in the vIOMMU's control region
+ * @error: the CONS.ERR code (%VCMDQ_CERROR_ILL, ...)
+ * @cons: the CONS value the queue stopped at (index and wrap bit, without
+ *	ERR): the index is the offending entry's
+ * @__reserved: 0
+ * @cmd: the offending command, as the guest wrote it
+ */
+struct vcmdq_event_cmdq_err {
+	__u32 queue_index;
+	__u32 error;
+	__u32 cons;
+	__u32 __reserved;
+	__aligned_u64 cmd[2];
+};
+
+/**
+ * struct vcmdq_kick - ioctl(VCMDQ_KICK)
+ * @size: sizeof(struct vcmdq_kick)
+ * @viommu_id: a vIOMMU of a %VCMDQ_INSTANCE_CAP_FAST_QUEUES instance
+ *
+ * Wake the instance's engine so it consumes the vIOMMU's queues now rather
+ * than at its next timer poll.  Only worth calling while the control region
+ * shows %VCMDQ_ENGINE_NEED_WAKEUP.
+ *
+ * Errors: ENOENT unknown @viommu_id; EOPNOTSUPP the instance has no queues.
+ */
+struct vcmdq_kick {
+	__u32 size;
+	__u32 viommu_id;
+};
+#define VCMDQ_KICK _IO(VCMDQ_TYPE, VCMDQ_CMD_KICK)
+
+/**
+ * enum vcmdq_test_op - what VCMDQ_TEST does
+ * @VCMDQ_TEST_OP_DEFAULT: reserved
+ * @VCMDQ_TEST_IOTLB_ADD: insert an IOTLB entry {tag, asid, pasid,
+ *	[start, last], leaf} into the instance's cache model
+ * @VCMDQ_TEST_ATC_ADD: insert an ATC entry {sid, ssid, [start, last]}
+ * @VCMDQ_TEST_IOTLB_COUNT: count the IOTLB entries matching {tag, asid
+ *	unless %VCMDQ_TEST_ANY_ASID, pasid unless %VCMDQ_TEST_ANY_PASID,
+ *	overlapping [start, last], leaf entries only with %VCMDQ_TEST_LEAF}
+ * @VCMDQ_TEST_ATC_COUNT: count the ATC entries matching {sid, ssid unless
+ *	%VCMDQ_TEST_ANY_SSID, overlapping [start, last]}
+ */
+enum vcmdq_test_op {
+	VCMDQ_TEST_OP_DEFAULT = 0,
+	VCMDQ_TEST_IOTLB_ADD = 1,
+	VCMDQ_TEST_ATC_ADD = 2,
+	VCMDQ_TEST_IOTLB_COUNT = 3,
+	VCMDQ_TEST_ATC_COUNT = 4,
+};
+
+/**
+ * enum vcmdq_test_flags - &vcmdq_test.flags
+ * @VCMDQ_TEST_LEAF: the entry is (or only count entries that are) leaf
+ * @VCMDQ_TEST_ANY_ASID: count entries of every asid
+ * @VCMDQ_TEST_ANY_PASID: count entries of every pasid
+ * @VCMDQ_TEST_ANY_SSID: count entries of every ssid
+ */
+enum vcmdq_test_flags {
+	VCMDQ_TEST_LEAF = 1 << 0,
+	VCMDQ_TEST_ANY_ASID = 1 << 1,
+	VCMDQ_TEST_ANY_PASID = 1 << 2,
+	VCMDQ_TEST_ANY_SSID = 1 << 3,
+};
+
+/**
+ * struct vcmdq_test - ioctl(VCMDQ_TEST), only in test builds
+ * @size: sizeof(struct vcmdq_test)
+ * @op: enum vcmdq_test_op
+ * @instance_id: the instance whose cache model to use
+ * @flags: enum vcmdq_test_flags
+ * @tag: host tag of an IOTLB entry (a vIOMMU's out_tag)
+ * @asid: guest address space of an IOTLB entry (ASID, DomainID, DID)
+ * @pasid: PASID of an IOTLB entry
+ * @sid: physical StreamID / DeviceID of an ATC entry
+ * @ssid: substream ID / PASID of an ATC entry
+ * @out_count: the count, for the COUNT ops
+ * @start: first byte of the entry or of the range counted
+ * @last: last byte, at least @start
+ *
+ * Populate and inspect an emulated instance's IOTLB and ATC models, so tests
+ * can assert what an invalidation removed and what it left.  A module built
+ * without test support (the default) answers ENOTTY.
+ *
+ * Errors: EOPNOTSUPP unknown @op or @flags; ENOENT unknown @instance_id;
+ * EINVAL @last below @start; ENOSPC the model is full.
+ */
+struct vcmdq_test {
+	__u32 size;
+	__u32 op;
+	__u32 instance_id;
+	__u32 flags;
+	__u32 tag;
+	__u32 asid;
+	__u32 pasid;
+	__u32 sid;
+	__u32 ssid;
+	__u32 out_count;
+	__aligned_u64 start;
+	__aligned_u64 last;
+};
+#define VCMDQ_TEST _IO(VCMDQ_TYPE, VCMDQ_CMD_TEST)
+
+/* Bounds of VCMDQ_INVALIDATE batches. */
+#define VCMDQ_INVALIDATE_MAX_ENTRIES	(1U << 16)
+#define VCMDQ_INVALIDATE_MAX_ENTRY_LEN	64
+
+/**
+ * struct vcmdq_invalidate - ioctl(VCMDQ_INVALIDATE)
+ * @size: sizeof(struct vcmdq_invalidate)
+ * @flags: must be 0
+ * @viommu_id: the vIOMMU the guest issued the commands through
+ * @data_type: enum vcmdq_data_type of the entries; one of the instance's
+ *	&vcmdq_instance_info.data_types
+ * @entry_len: bytes per entry: at least the format's size (16; VT-d: 16 for
+ *	128-bit descriptors, 32 for 256-bit ones), at most
+ *	%VCMDQ_INVALIDATE_MAX_ENTRY_LEN; bytes past the format's size must be 0
+ * @entry_num: input: entries in the array, at most
+ *	%VCMDQ_INVALIDATE_MAX_ENTRIES; output: entries handled, also on error
+ * @data_uptr: user pointer to the array
+ *
+ * Execute a batch of trapped guest invalidation commands, in the guest's own
+ * format, as the vIOMMU's instance would.  Each entry is validated (opcode
+ * allow-list, reserved bits), its guest IDs translated (the host tag is
+ * always the vIOMMU's: an SMMUv3 VMID field is ignored; device IDs go
+ * through the vIOMMU's vDEVICEs), and executed in order.  The kernel owns
+ * completion: a CMD_SYNC, COMPLETION_WAIT or wait descriptor completes when
+ * everything before it in the batch has, and its store (SMMUv3 CS=SIG_IRQ
+ * MSI write, AMD-Vi S=1, VT-d SW=1) is written to guest memory through the
+ * S2; so a VMM may forward a trapped slice of the guest's queue verbatim.
+ *
+ * Processing stops at the first bad entry; the entries before it took
+ * effect and @entry_num says how many that is.  @entry_num = 0 checks that
+ * the instance accepts @data_type and does nothing else (@data_uptr may be
+ * NULL then).
+ *
+ * The same request can be issued through io_uring: see struct
+ * vcmdq_uring_cmd.
+ *
+ * SMMUv3 accepts TLBI_NH_VA, TLBI_NH_VAA, TLBI_NH_ALL, TLBI_NH_ASID,
+ * TLBI_NSNH_ALL (as TLBI_NH_ALL of this VM), ATC_INV, CFGI_CD, CFGI_CD_ALL
+ * and CMD_SYNC.  AMD-Vi accepts INVALIDATE_IOMMU_PAGES,
+ * INVALIDATE_IOTLB_PAGES, INVALIDATE_DEVTAB_ENTRY, COMPLETION_WAIT, and
+ * INVALIDATE_ALL with %VCMDQ_INSTANCE_CAP_AMD_INV_ALL.  VT-d accepts context
+ * cache, IOTLB, PASID-based IOTLB, device-TLB, PASID-based device-TLB, PASID
+ * cache and invalidation wait descriptors.  Guest AMD-Vi DomainIDs and VT-d
+ * DIDs are address spaces under the vIOMMU's tag.
+ *
+ * Errors: EOPNOTSUPP non-zero @flags or a @data_type the instance does not
+ * accept; ENOENT unknown @viommu_id; EINVAL bad @entry_len, @entry_num past
+ * the maximum, or a NULL @data_uptr with entries; EFAULT the array is not
+ * readable (nothing was executed); E2BIG an entry has non-zero bytes past
+ * its format's size; EIO an entry is illegal: unknown or refused opcode,
+ * reserved bits set, a device ID with no vDEVICE, or a completion store to
+ * guest memory that is not mapped writable in the S2.  When the batch fails
+ * and @entry_num cannot be written back either, the call fails with EFAULT:
+ * the caller must not guess how many entries ran.
+ *
+ * A VT-d device-selective context-cache invalidation with a function mask
+ * (FM) names every source-id equal to its SID outside the masked bits; it
+ * is accepted when at least one of them has a vDEVICE.
+ */
+struct vcmdq_invalidate {
+	__u32 size;
+	__u32 flags;
+	__u32 viommu_id;
+	__u32 data_type;
+	__u32 entry_len;
+	__u32 entry_num;
+	__aligned_u64 data_uptr;
+};
+#define VCMDQ_INVALIDATE _IO(VCMDQ_TYPE, VCMDQ_CMD_INVALIDATE)
+
+/**
+ * struct vcmdq_uring_cmd - the payload of an io_uring command on /dev/vcmdq
+ * @req_uptr: user pointer to the request struct of the command
+ * @__reserved: must be 0
+ *
+ * An IORING_OP_URING_CMD SQE on a /dev/vcmdq file with cmd_op set to
+ * %VCMDQ_INVALIDATE carries this struct in its command area (16 bytes: a
+ * normal 64-byte SQE holds it; SQE128 rings work too).  @req_uptr points to
+ * a struct vcmdq_invalidate, which the kernel reads and updates exactly as
+ * the ioctl does, @entry_num included.  The CQE's res is 0 or the negative
+ * errno the ioctl would have failed with.  Only VCMDQ_INVALIDATE goes
+ * through io_uring; other cmd_op values complete with -EOPNOTSUPP.
+ */
+struct vcmdq_uring_cmd {
+	__aligned_u64 req_uptr;
+	__aligned_u64 __reserved;
+};
 
 #endif /* _UAPI_LINUX_VCMDQ_H */

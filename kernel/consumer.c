@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated Tegra241 CMDQV engine: one kernel thread per instance doing
+ * what the hardware's command consumer does for guest-owned queues.
+ *
+ * The guest writes commands into its queue (guest memory) and PROD into the
+ * control region, which the VMM mapped into it; nothing traps.  The thread
+ * notices, consumes CONS..PROD, executes each command on the instance's
+ * cache model under the vIOMMU's tag, and advances CONS.  So the guest's
+ * invalidations cost no exit, as on the hardware.
+ *
+ * Idle policy (like io_uring's SQPOLL thread): while there is work the
+ * thread busy-polls; after engine_spin_us without work it sets
+ * VCMDQ_ENGINE_NEED_WAKEUP in every control region and sleeps, waking every
+ * engine_poll_us to look again (bounded latency with no help) or at once on
+ * VCMDQ_KICK.  An instance whose enabled queues are idle costs one short
+ * scan per poll period.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitfield.h>
+#include <linux/delay.h>
+#include <linux/ktime.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+
+#include "vcmdq_private.h"
+#include "cmd.h"
+
+static unsigned int engine_spin_us = 200;
+module_param(engine_spin_us, uint, 0644);
+MODULE_PARM_DESC(engine_spin_us,
+		 "Engine: busy-poll this long after the last command before going idle");
+
+static unsigned int engine_poll_us = 1000;
+module_param(engine_poll_us, uint, 0644);
+MODULE_PARM_DESC(engine_poll_us,
+		 "Engine: while idle, look at the queues this often (bounds latency without VCMDQ_KICK)");
+
+/* Entries one queue may consume per pass before the others get a turn. */
+#define VCMDQ_ENGINE_BUDGET 256
+
+/* SMMUv3 opcodes a guest-owned VCMDQ accepts (HYP_OWN=0). */
+#define SMMUV3_OP_TLBI_NH_ASID 0x11
+#define SMMUV3_OP_TLBI_NH_VA 0x12
+#define SMMUV3_OP_ATC_INV 0x40
+#define SMMUV3_OP_CMD_SYNC 0x46
+#define SMMUV3_CMD_SYNC_0_CS GENMASK_ULL(13, 12)
+#define SMMUV3_CMD_SYNC_0_CS_NONE 0
+
+static inline u32 *vcmdq_reg(u32 *regs, unsigned int offset)
+{
+	return regs + offset / sizeof(u32);
+}
+
+static u32 vcmdq_q_mask(const struct vcmdq_queue *q)
+{
+	/* The index bits and the wrap bit. */
+	return (2U << q->log2size) - 1;
+}
+
+static u32 vcmdq_q_inc(const struct vcmdq_queue *q, u32 ptr)
+{
+	return (ptr + 1) & vcmdq_q_mask(q);
+}
+
+/*
+ * What the hardware does with one entry.  Return: 0 when executed, or the
+ * CONS.ERR code that stops the queue.
+ */
+static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2])
+{
+	struct vcmdq_op op;
+	u8 opcode = cmd[0] & 0xff;
+
+	switch (opcode) {
+	case SMMUV3_OP_TLBI_NH_ASID:
+	case SMMUV3_OP_TLBI_NH_VA:
+	case SMMUV3_OP_ATC_INV:
+	case SMMUV3_OP_CMD_SYNC:
+		break;
+	default:
+		/* Everything else needs the hypervisor: trapped queue only. */
+		return VCMDQ_CERROR_ILL;
+	}
+	/*
+	 * No MSI (CS=IRQ) or SEV (CS=SEV) from a guest-owned queue: the guest
+	 * polls CONS.  The op has no field for SEV, so look at CS itself.
+	 */
+	if (opcode == SMMUV3_OP_CMD_SYNC &&
+	    FIELD_GET(SMMUV3_CMD_SYNC_0_CS, cmd[0]) != SMMUV3_CMD_SYNC_0_CS_NONE)
+		return VCMDQ_CERROR_ILL;
+	if (vcmdq_decode_smmuv3(cmd, &op))
+		return VCMDQ_CERROR_ILL;
+	/* An unknown vSID has no SID_MATCH entry: illegal, as on hardware. */
+	if (vcmdq_viommu_exec(q->viommu, &op))
+		return VCMDQ_CERROR_ILL;
+	return 0;
+}
+
+static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
+			       const u64 cmd[2])
+{
+	u32 *regs = q->regs;
+	struct vcmdq_event_cmdq_err err = {
+		.queue_index = q->index,
+		.error = error,
+		.cons = cons,
+		.cmd = { cmd[0], cmd[1] },
+	};
+	u32 gerror = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_GERROR));
+
+	q->in_error = true;
+	q->cons = cons;
+	WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS),
+		   cons | (error << VCMDQ_CONS_ERR_SHIFT));
+	/*
+	 * CONS.ERR must be visible before the guest sees GERROR toggle: its
+	 * error handler reads GERROR, then CONS.
+	 */
+	smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_GERROR),
+			  gerror ^ VCMDQ_GERROR_CMDQ_ERR);
+	vcmdq_viommu_report_cmdq_err(q->viommu, &err);
+}
+
+/* Return: entries consumed. */
+static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
+{
+	u32 *regs = q->regs;
+	u32 mask = vcmdq_q_mask(q);
+	u32 index_mask = (1U << q->log2size) - 1;
+	unsigned int done = 0;
+	u32 gerror, gerrorn, prod, cons;
+
+	if (!(READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONFIG)) &
+	      VCMDQ_CONFIG_EN)) {
+		if (q->enabled) {
+			q->enabled = false;
+			WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_STATUS), 0);
+		}
+		return 0;
+	}
+	if (!q->enabled) {
+		/* The guest set PROD and CONS while the queue was disabled. */
+		q->enabled = true;
+		q->cons = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS)) & mask;
+		WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_STATUS),
+			   VCMDQ_STATUS_ENABLED);
+	}
+
+	gerror = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_GERROR));
+	/* Pairs with the guest's release of GERRORN after fixing the entry. */
+	gerrorn = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_GERRORN));
+	if ((gerror ^ gerrorn) & VCMDQ_GERROR_CMDQ_ERR)
+		return 0;
+	if (q->in_error) {
+		/* Acknowledged: resume at CONS, which the guest may have moved. */
+		q->in_error = false;
+		q->cons = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS)) & mask;
+		WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS), q->cons);
+	}
+
+	/* Pairs with the guest's release of PROD after writing the entries. */
+	prod = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_PROD)) & mask;
+	cons = q->cons;
+	while (cons != prod && done < VCMDQ_ENGINE_BUDGET) {
+		const u64 *entry = q->base + (cons & index_mask) * 16;
+		u64 cmd[2];
+		u32 error;
+
+		cmd[0] = le64_to_cpu((__force __le64)READ_ONCE(entry[0]));
+		cmd[1] = le64_to_cpu((__force __le64)READ_ONCE(entry[1]));
+		error = vcmdq_engine_exec(q, cmd);
+		if (error) {
+			vcmdq_engine_raise(q, cons, error, cmd);
+			return done + 1;
+		}
+		cons = vcmdq_q_inc(q, cons);
+		done++;
+	}
+	if (done) {
+		q->cons = cons;
+		/*
+		 * Publishing CONS completes every CMD_SYNC before it: the
+		 * guest's acquire of CONS then sees the invalidations done.
+		 */
+		smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_CONS), cons);
+	}
+	return done;
+}
+
+/* One pass over every queue of the instance.  Return: entries consumed. */
+static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
+{
+	struct vcmdq_queue *q;
+	unsigned int done = 0;
+
+	mutex_lock(&engine->lock);
+	list_for_each_entry(q, &engine->queues, engine_node)
+		done += vcmdq_engine_consume(q);
+	mutex_unlock(&engine->lock);
+	return done;
+}
+
+static void vcmdq_engine_set_need_wakeup(struct vcmdq_engine *engine,
+					 bool need)
+{
+	struct vcmdq_queue *q;
+
+	mutex_lock(&engine->lock);
+	list_for_each_entry(q, &engine->queues, engine_node) {
+		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
+
+		WRITE_ONCE(*word, need ? VCMDQ_ENGINE_NEED_WAKEUP : 0);
+	}
+	mutex_unlock(&engine->lock);
+}
+
+static int vcmdq_engine_thread(void *data)
+{
+	struct vcmdq_instance *inst = data;
+	struct vcmdq_engine *engine = &inst->engine;
+	u64 idle_since = ktime_get_ns();
+	bool need_wakeup = false;
+
+	while (!kthread_should_stop()) {
+		ktime_t poll;
+		int rc;
+
+		if (vcmdq_engine_pass(engine)) {
+			if (need_wakeup) {
+				vcmdq_engine_set_need_wakeup(engine, false);
+				need_wakeup = false;
+			}
+			idle_since = ktime_get_ns();
+			cond_resched();
+			continue;
+		}
+		if (!need_wakeup) {
+			if (ktime_get_ns() - idle_since <
+			    (u64)READ_ONCE(engine_spin_us) * NSEC_PER_USEC) {
+				cond_resched();
+				cpu_relax();
+				continue;
+			}
+			/*
+			 * Going idle.  Set NEED_WAKEUP, then pass once more
+			 * before sleeping: a producer writes PROD, then reads
+			 * NEED_WAKEUP; with the full barrier between our
+			 * store and our re-scan, either we see its PROD or it
+			 * sees our flag and kicks.
+			 */
+			vcmdq_engine_set_need_wakeup(engine, true);
+			need_wakeup = true;
+			smp_mb();
+			continue;
+		}
+
+		/*
+		 * Idle: the flag stays set across timer polls, so each poll
+		 * costs one pass.  An hrtimer, so the period is not rounded
+		 * up to a tick.  With no queue at all there is nothing to
+		 * poll: sleep until QUEUE_ALLOC kicks.
+		 */
+		poll = ns_to_ktime((u64)max(READ_ONCE(engine_poll_us), 10U) *
+				   NSEC_PER_USEC);
+		if (list_empty_careful(&engine->queues))
+			poll = KTIME_MAX;
+		rc = wait_event_interruptible_hrtimeout(engine->wq,
+			atomic_xchg(&engine->kicked, 0) || kthread_should_stop(),
+			poll);
+		if (!rc) {
+			/*
+			 * Kicked: maybe a new queue, whose vIOMMU's region
+			 * does not show the flag yet.  Set it everywhere
+			 * again, ordered before the next pass as above.
+			 */
+			vcmdq_engine_set_need_wakeup(engine, true);
+			smp_mb();
+		}
+	}
+	return 0;
+}
+
+/**
+ * vcmdq_engine_kick() - make the engine look at its queues now
+ * @inst: the instance
+ */
+void vcmdq_engine_kick(struct vcmdq_instance *inst)
+{
+	atomic_set(&inst->engine.kicked, 1);
+	wake_up(&inst->engine.wq);
+}
+
+/* Context: module init. Return: 0 or the kthread_run() error. */
+int vcmdq_engine_start(struct vcmdq_instance *inst)
+{
+	struct vcmdq_engine *engine = &inst->engine;
+	struct task_struct *thread;
+
+	mutex_init(&engine->lock);
+	INIT_LIST_HEAD(&engine->queues);
+	init_waitqueue_head(&engine->wq);
+	atomic_set(&engine->kicked, 0);
+	thread = kthread_run(vcmdq_engine_thread, inst, "vcmdq-engine/%u",
+			     inst->info.id);
+	if (IS_ERR(thread))
+		return PTR_ERR(thread);
+	engine->thread = thread;
+	return 0;
+}
+
+/* Context: module exit; no queue is left, every file is closed. */
+void vcmdq_engine_stop(struct vcmdq_instance *inst)
+{
+	struct vcmdq_engine *engine = &inst->engine;
+
+	if (!engine->thread)
+		return;
+	kthread_stop(engine->thread);
+	engine->thread = NULL;
+	WARN_ON(!list_empty(&engine->queues));
+	mutex_destroy(&engine->lock);
+}

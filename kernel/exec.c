@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Execution of a normalized operation on a vIOMMU's instance: the one place
+ * both the fast path (the queue engine) and the slow path reach the cache
+ * model, so both enforce isolation the same way:
+ *
+ *  - the host tag is always the vIOMMU's own, whatever the guest wrote;
+ *  - a guest device ID reaches only a device bound to this vIOMMU with
+ *    VCMDQ_VDEVICE_ALLOC, through its physical ID.
+ */
+#include "vcmdq_private.h"
+#include "cmd.h"
+
+/*
+ * A VT-d function mask names every source-id equal to @vdev outside @mask:
+ * fine when at least one of them is the VM's.  Return: 0 or -EIO.
+ */
+static int vcmdq_viommu_has_vdev_masked(struct vcmdq_viommu *viommu, u32 vdev,
+					u32 mask)
+{
+	struct vcmdq_vdevice *vd;
+	unsigned long index;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	xa_for_each(&viommu->vdevs, index, vd) {
+		if ((vd->virt_id & ~mask) == (vdev & ~mask)) {
+			rc = 0;
+			break;
+		}
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
+}
+
+static void vcmdq_op_range(const struct vcmdq_op *op, u64 *start, u64 *last)
+{
+	if (op->size) {
+		*start = op->addr;
+		*last = op->addr + op->size - 1;
+	} else {
+		*start = 0;
+		*last = U64_MAX;
+	}
+}
+
+static void vcmdq_exec_tlb_inv(struct vcmdq_viommu *viommu,
+			       const struct vcmdq_op *op)
+{
+	struct vcmdq_iotlb_key key = {
+		.tag = viommu->tag,
+		.leaf_only = op->leaf,
+	};
+
+	vcmdq_op_range(op, &key.start, &key.last);
+	if (op->scope == VCMDQ_SCOPE_ASID) {
+		key.asid = op->asid;
+		key.pasid = op->pasid;
+		key.any_pasid = !op->pasid_valid;
+	} else {
+		/* VCMDQ_SCOPE_VM: every address space of this VM, none other. */
+		key.any_asid = true;
+		key.any_pasid = true;
+	}
+	vcmdq_tlb_inv_iotlb(&viommu->inst->tlb, &key);
+}
+
+static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
+			      const struct vcmdq_op *op)
+{
+	struct vcmdq_atc_key key = {};
+	int rc;
+
+	rc = vcmdq_viommu_translate_vdev(viommu, op->vdev, &key.sid);
+	if (rc)
+		return rc;
+	vcmdq_op_range(op, &key.start, &key.last);
+	/*
+	 * Without a PASID the command reaches every translation of the
+	 * device; the model keeps no separate "no PASID" entries, so that
+	 * is every SSID (over-invalidating is always safe).
+	 */
+	key.ssid = op->pasid;
+	key.any_ssid = !op->pasid_valid;
+	vcmdq_tlb_inv_atc(&viommu->inst->tlb, &key);
+	return 0;
+}
+
+/**
+ * vcmdq_viommu_exec() - run one decoded operation for a vIOMMU
+ * @viommu: the vIOMMU the guest issued it through
+ * @op: the operation, from a vcmdq_decode_*() decoder
+ *
+ * A sync operation's store is not done here: the fast path accepts only
+ * CS=NONE syncs and the slow path completes stores through the S2.
+ *
+ * Context: any context that may take spinlocks (the engine thread holds a
+ * mutex; ioctls hold nothing).
+ * Return: 0, or -EIO when @op names a device the vIOMMU does not have.
+ */
+int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+{
+	u32 phys_id;
+
+	switch (op->kind) {
+	case VCMDQ_OP_TLB_INV:
+		vcmdq_exec_tlb_inv(viommu, op);
+		return 0;
+	case VCMDQ_OP_ATC_INV:
+		return vcmdq_exec_atc_inv(viommu, op);
+	case VCMDQ_OP_DEV_CFG_INV:
+	case VCMDQ_OP_PASID_CFG_INV:
+		/*
+		 * The model caches no configuration; what remains is the
+		 * check that the guest may name the device at all.
+		 */
+		if (op->scope != VCMDQ_SCOPE_DEVICE)
+			return 0;
+		if (op->vdev_mask)
+			return vcmdq_viommu_has_vdev_masked(viommu, op->vdev,
+							    op->vdev_mask);
+		return vcmdq_viommu_translate_vdev(viommu, op->vdev, &phys_id);
+	case VCMDQ_OP_ALL_INV: {
+		struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,
+					.scope = VCMDQ_SCOPE_VM };
+
+		vcmdq_exec_tlb_inv(viommu, &all);
+		return 0;
+	}
+	case VCMDQ_OP_SYNC:
+		return 0;
+	}
+	return -EIO;
+}
+
+/**
+ * vcmdq_s2_invalidate_all() - an S2 change: drop every cached translation
+ *	built on the S2, on every instance that shares it
+ * @s2: the S2
+ *
+ * One S2 is shared by the VM's vIOMMUs on several instances; each instance
+ * caches under its own tag, so the invalidation fans out per (instance, tag).
+ *
+ * Context: @s2->lock held (it keeps the list of vIOMMUs stable).
+ */
+void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2)
+{
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,
+				.scope = VCMDQ_SCOPE_VM };
+
+	lockdep_assert_held(&s2->lock);
+	list_for_each_entry(viommu, &s2->viommus, s2_node) {
+		struct vcmdq_vdevice *vdev;
+		unsigned long index;
+
+		vcmdq_exec_tlb_inv(viommu, &all);
+		/* ATS translations were built on the S2 too. */
+		xa_lock(&viommu->vdevs);
+		xa_for_each(&viommu->vdevs, index, vdev) {
+			struct vcmdq_atc_key key = { .sid = vdev->phys_id,
+						     .any_ssid = true,
+						     .last = U64_MAX };
+
+			vcmdq_tlb_inv_atc(&viommu->inst->tlb, &key);
+		}
+		xa_unlock(&viommu->vdevs);
+	}
+}

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The slow path: a batch of trapped guest invalidation commands, in the
+ * guest's own format (SMMUv3, AMD-Vi, VT-d), validated, translated and
+ * executed by the kernel.  The ioctl and the io_uring front end (uring.c)
+ * share this core.
+ *
+ * Cost grows with the work, not with the batch: the array is copied in
+ * once, the vIOMMU is looked up once, and nothing is allocated per entry.
+ */
+#include <linux/highmem.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vcmdq_private.h"
+#include "cmd.h"
+
+/* Batches up to this size are copied to the stack, not allocated. */
+#define VCMDQ_INV_STACK_BYTES 256
+
+/* The format's own size of one entry, or 0 when @entry_len cannot be one. */
+static unsigned int vcmdq_inv_format_len(u32 data_type, u32 entry_len)
+{
+	switch (data_type) {
+	case VCMDQ_DATA_SMMUV3:
+	case VCMDQ_DATA_AMD_VI:
+		return 16;
+	case VCMDQ_DATA_VTD:
+		/* 128-bit descriptors, or 256-bit ones (IQA_REG.DW = 1). */
+		if (entry_len >= 16 && entry_len < 32)
+			return entry_len == 16 ? 16 : 0;
+		return 32;
+	}
+	return 0;
+}
+
+/*
+ * Write a completion store into guest memory.  The decoders checked that it
+ * is naturally aligned (4 or 8 bytes), so it never crosses a page.
+ */
+static int vcmdq_inv_store(struct vcmdq_s2 *s2, const struct vcmdq_op_wait *w,
+			   bool nonblock)
+{
+	struct page *page;
+	void *va;
+	int rc = 0;
+
+	if (nonblock) {
+		if (!mutex_trylock(&s2->lock))
+			return -EAGAIN;
+	} else {
+		mutex_lock(&s2->lock);
+	}
+	page = vcmdq_s2_gpa_to_page_writable(s2, w->store_addr);
+	if (!page) {
+		rc = -EIO;
+		goto out_unlock;
+	}
+	va = kmap_local_page(page);
+	if (w->store_size == 8)
+		*(__le64 *)(va + offset_in_page(w->store_addr)) =
+			cpu_to_le64(w->store_data);
+	else
+		*(__le32 *)(va + offset_in_page(w->store_addr)) =
+			cpu_to_le32(w->store_data);
+	kunmap_local(va);
+out_unlock:
+	mutex_unlock(&s2->lock);
+	return rc;
+}
+
+static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
+			    unsigned int format_len, const u8 *entry,
+			    struct vcmdq_op *op)
+{
+	u64 raw[4];
+	unsigned int i;
+	int rc;
+
+	/* Guest queues are little-endian, whatever the host. */
+	for (i = 0; i < format_len / 8; i++)
+		raw[i] = get_unaligned_le64(entry + 8 * i);
+
+	switch (data_type) {
+	case VCMDQ_DATA_SMMUV3:
+		return vcmdq_decode_smmuv3(raw, op);
+	case VCMDQ_DATA_AMD_VI:
+		rc = vcmdq_decode_amd(raw, op);
+		if (!rc && op->kind == VCMDQ_OP_ALL_INV &&
+		    !(viommu->inst->info.caps & VCMDQ_INSTANCE_CAP_AMD_INV_ALL))
+			rc = -EIO;
+		return rc;
+	case VCMDQ_DATA_VTD:
+		rc = vcmdq_decode_vtd(raw, format_len / 8, op);
+		/* -EINVAL means a bad qword count: cannot happen here. */
+		return rc ? -EIO : 0;
+	}
+	return -EIO;
+}
+
+/* Decode and execute @n entries.  Return: 0 or the first entry's error. */
+static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
+			 const struct vcmdq_invalidate *cmd,
+			 unsigned int format_len, const u8 *entries,
+			 unsigned int n, unsigned int *done, bool nonblock)
+{
+	struct vcmdq_op op;
+	int rc;
+
+	for (*done = 0; *done < n; (*done)++) {
+		const u8 *entry = entries + (size_t)*done * cmd->entry_len;
+
+		if (cmd->entry_len > format_len &&
+		    memchr_inv(entry + format_len, 0,
+			       cmd->entry_len - format_len))
+			return -E2BIG;
+		rc = vcmdq_inv_decode(viommu, cmd->data_type, format_len,
+				      entry, &op);
+		if (rc)
+			return rc;
+		rc = vcmdq_viommu_exec(viommu, &op);
+		if (rc)
+			return rc;
+		/*
+		 * Execution is synchronous, so everything before a sync
+		 * has completed: only its store is left to do.
+		 */
+		if (op.kind == VCMDQ_OP_SYNC && op.wait.store) {
+			rc = vcmdq_inv_store(viommu->s2, &op.wait, nonblock);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/**
+ * vcmdq_invalidate() - the core of VCMDQ_INVALIDATE
+ * @ctx: the file's context
+ * @cmd: the request, already copied in; @cmd->entry_num is updated to the
+ *	number of entries handled
+ * @nonblock: the caller cannot sleep on a page fault or a contended lock
+ *	(io_uring's first, inline attempt): return -EAGAIN instead
+ *
+ * With @nonblock, -EAGAIN may come after some entries ran; the blocking
+ * retry runs the whole batch again, which is harmless: invalidation is
+ * idempotent and a completion store writes the same value twice.
+ *
+ * Return: 0 or a negative errno as documented in the uapi header.
+ */
+int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
+		     bool nonblock)
+{
+	u8 stack_buf[VCMDQ_INV_STACK_BYTES];
+	void __user *uptr = u64_to_user_ptr(cmd->data_uptr);
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_object *obj;
+	unsigned int format_len, done = 0;
+	size_t bytes;
+	u8 *entries;
+	int rc;
+
+	if (cmd->flags) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	obj = vcmdq_get_object(ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
+	if (IS_ERR(obj)) {
+		rc = PTR_ERR(obj);
+		goto out;
+	}
+	viommu = container_of(obj, struct vcmdq_viommu, obj);
+
+	rc = -EOPNOTSUPP;
+	if (cmd->data_type >= 32 ||
+	    !(viommu->inst->info.data_types & BIT(cmd->data_type)))
+		goto out_put;
+	if (!cmd->entry_num) {
+		/* The probe: the instance speaks @data_type. */
+		rc = 0;
+		goto out_put;
+	}
+	rc = -EINVAL;
+	format_len = vcmdq_inv_format_len(cmd->data_type, cmd->entry_len);
+	if (!format_len || cmd->entry_len < format_len ||
+	    cmd->entry_len > VCMDQ_INVALIDATE_MAX_ENTRY_LEN ||
+	    cmd->entry_num > VCMDQ_INVALIDATE_MAX_ENTRIES || !uptr)
+		goto out_put;
+
+	bytes = (size_t)cmd->entry_num * cmd->entry_len;
+	entries = stack_buf;
+	if (bytes > sizeof(stack_buf)) {
+		entries = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+		if (!entries) {
+			rc = -ENOMEM;
+			goto out_put;
+		}
+	}
+	/* One copy of the whole array; a fault in nonblock mode retries. */
+	if (!access_ok(uptr, bytes)) {
+		rc = -EFAULT;
+	} else if (nonblock) {
+		pagefault_disable();
+		rc = __copy_from_user_inatomic(entries, uptr, bytes) ? -EAGAIN :
+								      0;
+		pagefault_enable();
+	} else {
+		rc = copy_from_user(entries, uptr, bytes) ? -EFAULT : 0;
+	}
+	if (!rc)
+		rc = vcmdq_inv_run(viommu, cmd, format_len, entries,
+				   cmd->entry_num, &done, nonblock);
+	if (entries != stack_buf)
+		kvfree(entries);
+out_put:
+	vcmdq_put_object(obj);
+out:
+	/* Every return reports what took effect: nothing, on early errors. */
+	cmd->entry_num = done;
+	return rc;
+}
+
+int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	struct vcmdq_invalidate *cmd = ucmd->cmd;
+	int rc, respond_rc;
+
+	rc = vcmdq_invalidate(ucmd->ctx, cmd, false);
+	/*
+	 * entry_num goes back on error too: it says what took effect.  If it
+	 * cannot, EFAULT wins, so no caller reads a stale count.
+	 */
+	respond_rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+	return respond_rc ? respond_rc : rc;
+}
