@@ -9,6 +9,7 @@
 #   make check      install missing dependencies, build, run every test in the VM
 #   make run        boot the VM, load the module, print the instance table
 #   make W=1        build the module with extra warnings (must stay clean)
+#   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -25,11 +26,13 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(CURDIR)/uapi
 # this cache (tools/ksft-harness does the extraction).
 KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 
-SELFTESTS := selftests/vcmdq_test
+# One kselftest program per area; tools/check runs each in the VM.
+SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
+	     selftests/vcmdq_inv_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 
-.PHONY: all modules userspace selftests check run clean deps help
-all: modules userspace selftests
+.PHONY: all modules userspace selftests hosttests fuzz-run check run clean deps help
+all: modules userspace selftests hosttests
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
@@ -42,19 +45,33 @@ $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
 
 selftests: $(SELFTESTS)
 
-selftests/vcmdq_test: selftests/vcmdq.c selftests/vcmdq_utils.h uapi/linux/vcmdq.h
+# The slow path is also exercised through io_uring.
+selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
+
+selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -o $@ selftests/vcmdq.c -lpthread
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -o $@ $< -lpthread $(SELFTEST_LIBS)
+
+# The pure C parts (command decoders) built for this machine, with
+# sanitizers: tools/check runs build/host-tests/*.
+hosttests:
+	$(MAKE) -C tests unit
+
+# Each libFuzzer target for FUZZ_SECONDS (make check: 20 s each).
+fuzz-run:
+	$(MAKE) -C tests fuzz-run
 
 deps:
 	$(CURDIR)/tools/install-deps
 
 # check and run first make sure the machine has what they need, so the two
 # README commands are all a fresh Debian machine needs.
+# The selftests need the module's test hooks (the VCMDQ_TEST ioctl).
 check:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
-	@$(MAKE) --no-print-directory all
-	$(CURDIR)/tools/check
+	@$(MAKE) --no-print-directory all VCMDQ_TEST=y
+	@$(MAKE) --no-print-directory fuzz-run
+	VCMDQ_CHECK_TESTS="$(SELFTESTS)" $(CURDIR)/tools/check
 
 run:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps

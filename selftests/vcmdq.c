@@ -319,6 +319,9 @@ static const unsigned int vcmdq_ioctls[] = {
 #ifdef VCMDQ_TEST
 	VCMDQ_TEST,
 #endif
+#ifdef VCMDQ_INVALIDATE
+	VCMDQ_INVALIDATE,
+#endif
 };
 
 static bool cmd_known(unsigned int nr)
@@ -495,7 +498,8 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_LE(VCMDQ_FLAVOR_TEGRA241_CMDQV, in->flavor);
 		EXPECT_GE(VCMDQ_FLAVOR_VTD, in->flavor);
 		EXPECT_EQ(0, in->caps & ~(__u64)(VCMDQ_INSTANCE_CAP_FAST_QUEUES |
-						 VCMDQ_INSTANCE_CAP_EMULATED));
+						 VCMDQ_INSTANCE_CAP_EMULATED |
+						 VCMDQ_INSTANCE_CAP_AMD_INV_ALL));
 		EXPECT_EQ(0, in->data_types & (1U << VCMDQ_DATA_DEFAULT));
 		EXPECT_NE(0, in->data_types);
 		EXPECT_EQ(0, in->__reserved);
@@ -532,7 +536,10 @@ TEST_F(vcmdq, get_info_instances)
 		case VCMDQ_FLAVOR_SMMUV3:
 		case VCMDQ_FLAVOR_AMD_VI:
 		case VCMDQ_FLAVOR_VTD:
-			EXPECT_EQ(VCMDQ_INSTANCE_CAP_EMULATED, in->caps);
+			/* The emulated AMD-Vi advertises INVALIDATE_ALL. */
+			EXPECT_EQ(VCMDQ_INSTANCE_CAP_EMULATED |
+				  (in->flavor == VCMDQ_FLAVOR_AMD_VI ?
+				   VCMDQ_INSTANCE_CAP_AMD_INV_ALL : 0), in->caps);
 			EXPECT_EQ(1U << (in->flavor == VCMDQ_FLAVOR_SMMUV3 ?
 					 VCMDQ_DATA_SMMUV3 :
 					 in->flavor == VCMDQ_FLAVOR_AMD_VI ?

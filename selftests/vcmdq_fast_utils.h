@@ -1,0 +1,998 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers for the fast path selftests (vcmdq_fast.c):
+ *
+ *  - ioctl wrappers for QUEUE_ALLOC, VDEVICE_ALLOC, EVENTQ_ALLOC, KICK and
+ *    TEST, in the _test_cmd_x / test_cmd_x / test_err_x style of
+ *    vcmdq_utils.h;
+ *  - SMMUv3 command encoders, field for field as Linux's arm-smmu-v3.h
+ *    builds them (arm_smmu_cmdq_build_cmd()), plus the range splitting of
+ *    __arm_smmu_tlb_inv_range() and arm_smmu_atc_inv_to_cmd();
+ *  - a guest driver for one VCMDQ: what the Tegra241 guest driver does
+ *    with page0 (enable by CONFIG.EN and poll STATUS, write entries
+ *    little-endian, release barrier, PROD, poll CONS with acquire until it
+ *    passes the CMD_SYNC, see CONS.ERR / GERROR), plus vcmdq's
+ *    NEED_WAKEUP/KICK protocol;
+ *  - the host side: module parameters, engine threads in /proc, huge
+ *    pages, /proc/self/pagemap, VFIO groups of PCI devices.
+ */
+#ifndef __SELFTEST_VCMDQ_FAST_UTILS_H
+#define __SELFTEST_VCMDQ_FAST_UTILS_H
+
+#include <dirent.h>
+#include <endian.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <time.h>
+
+#include "vcmdq_utils.h"
+
+#ifndef MAP_HUGETLB
+#define MAP_HUGETLB 0x40000
+#endif
+
+#define HUGE_PAGE_SIZE		(2UL << 20)
+#define CMDQ_ENT_SIZE		16
+
+/* ---- QUEUE_ALLOC ---------------------------------------------------------- */
+
+static inline int _test_cmd_queue_alloc(int fd, __u32 viommu_id, __u32 index,
+					__u64 gpa, __u64 length, __u32 flags,
+					__u32 *queue_id)
+{
+	struct vcmdq_queue_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.viommu_id = viommu_id,
+		.index = index,
+		.gpa = gpa,
+		.length = length,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCMDQ_QUEUE_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	if (queue_id)
+		*queue_id = cmd.out_queue_id;
+	return 0;
+}
+#define test_cmd_queue_alloc(viommu_id, index, gpa, length, queue_id)        \
+	ASSERT_EQ(0, _test_cmd_queue_alloc(self->fd, viommu_id, index, gpa,   \
+					   length, 0, queue_id))
+#define test_err_queue_alloc(_errno, viommu_id, index, gpa, length)          \
+	EXPECT_ERRNO(_errno, _test_cmd_queue_alloc(self->fd, viommu_id, index, \
+						   gpa, length, 0, NULL))
+
+/* ---- VIOMMU_ALLOC, with the control region's mmap cookie ----------------- */
+
+struct viommu_out {
+	__u32 id;
+	__u32 tag;
+	__u64 mmap_offset;
+	__u64 mmap_length;
+};
+
+static inline int _test_cmd_viommu_alloc_out(int fd, __u32 instance_id,
+					     __u32 s2_id, struct viommu_out *out)
+{
+	struct vcmdq_viommu_alloc cmd = {
+		.size = sizeof(cmd),
+		.instance_id = instance_id,
+		.s2_id = s2_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCMDQ_VIOMMU_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	out->id = cmd.out_viommu_id;
+	out->tag = cmd.out_tag;
+	out->mmap_offset = cmd.out_mmap_offset;
+	out->mmap_length = cmd.out_mmap_length;
+	return 0;
+}
+
+/* ---- VDEVICE_ALLOC -------------------------------------------------------- */
+
+static inline int _test_cmd_vdevice_alloc(int fd, __u32 viommu_id, int vfio_fd,
+					  __u32 pci_device, __u64 virt_id,
+					  __u32 *vdevice_id, __u32 *phys_id)
+{
+	struct vcmdq_vdevice_alloc cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+		.vfio_fd = vfio_fd,
+		.pci_device = pci_device,
+		.virt_id = virt_id,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCMDQ_VDEVICE_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	if (vdevice_id)
+		*vdevice_id = cmd.out_vdevice_id;
+	if (phys_id)
+		*phys_id = cmd.out_phys_id;
+	return 0;
+}
+#define test_cmd_vdevice_alloc(viommu_id, vfio_fd, pci, virt_id, id, phys)   \
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu_id, vfio_fd,    \
+					     pci, virt_id, id, phys))         \
+		TH_LOG("VDEVICE_ALLOC: %s", strerror(errno))
+#define test_err_vdevice_alloc(_errno, viommu_id, vfio_fd, pci, virt_id)     \
+	EXPECT_ERRNO(_errno, _test_cmd_vdevice_alloc(self->fd, viommu_id,     \
+						     vfio_fd, pci, virt_id,   \
+						     NULL, NULL))
+
+/* ---- EVENTQ_ALLOC --------------------------------------------------------- */
+
+static inline int _test_cmd_eventq_alloc(int fd, __u32 viommu_id, __u32 depth,
+					 __u32 flags, __u32 *eventq_id,
+					 int *eventq_fd)
+{
+	struct vcmdq_eventq_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.viommu_id = viommu_id,
+		.depth = depth,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCMDQ_EVENTQ_ALLOC, &cmd);
+	if (ret)
+		return ret;
+	if (eventq_id)
+		*eventq_id = cmd.out_eventq_id;
+	if (eventq_fd)
+		*eventq_fd = cmd.out_eventq_fd;
+	return 0;
+}
+#define test_err_eventq_alloc(_errno, viommu_id, depth, flags)               \
+	EXPECT_ERRNO(_errno, _test_cmd_eventq_alloc(self->fd, viommu_id,      \
+						    depth, flags, NULL, NULL))
+
+/* One record of an event fd. */
+struct event_rec {
+	struct vcmdq_event_header hdr;
+	struct vcmdq_event_cmdq_err err;
+};
+
+/* ---- KICK ----------------------------------------------------------------- */
+
+static inline int _test_cmd_kick(int fd, __u32 viommu_id)
+{
+	struct vcmdq_kick cmd = {
+		.size = sizeof(cmd),
+		.viommu_id = viommu_id,
+	};
+
+	return ioctl(fd, VCMDQ_KICK, &cmd);
+}
+#define test_cmd_kick(viommu_id) ASSERT_EQ(0, _test_cmd_kick(self->fd, viommu_id))
+#define test_err_kick(_errno, viommu_id) \
+	EXPECT_ERRNO(_errno, _test_cmd_kick(self->fd, viommu_id))
+
+/* ---- TEST: the instance's IOTLB and ATC model ----------------------------- */
+
+static inline int _test_cmd_test(int fd, __u32 op, __u32 instance_id,
+				 __u32 flags, __u32 tag, __u32 asid,
+				 __u32 pasid, __u32 sid, __u32 ssid,
+				 __u64 start, __u64 last, __u32 *count)
+{
+	struct vcmdq_test cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.instance_id = instance_id,
+		.flags = flags,
+		.tag = tag,
+		.asid = asid,
+		.pasid = pasid,
+		.sid = sid,
+		.ssid = ssid,
+		.start = start,
+		.last = last,
+	};
+	int ret;
+
+	ret = ioctl(fd, VCMDQ_TEST, &cmd);
+	if (!ret && count)
+		*count = cmd.out_count;
+	return ret;
+}
+
+static inline int iotlb_add(int fd, __u32 inst, __u32 tag, __u32 asid,
+			    __u64 start, __u64 last, bool leaf)
+{
+	return _test_cmd_test(fd, VCMDQ_TEST_IOTLB_ADD, inst,
+			      leaf ? VCMDQ_TEST_LEAF : 0, tag, asid, 0, 0, 0,
+			      start, last, NULL);
+}
+
+/* Entries of {tag, asid} overlapping [start, last]; -1 on error. */
+static inline long iotlb_count_range(int fd, __u32 inst, __u32 tag, __u32 asid,
+				     __u64 start, __u64 last, __u32 flags)
+{
+	__u32 n;
+
+	if (_test_cmd_test(fd, VCMDQ_TEST_IOTLB_COUNT, inst,
+			   flags | VCMDQ_TEST_ANY_PASID, tag, asid, 0, 0, 0,
+			   start, last, &n))
+		return -1;
+	return n;
+}
+
+#define iotlb_count(fd, inst, tag, asid) \
+	iotlb_count_range(fd, inst, tag, asid, 0, UINT64_MAX, 0)
+#define iotlb_count_tag(fd, inst, tag) \
+	iotlb_count_range(fd, inst, tag, 0, 0, UINT64_MAX, VCMDQ_TEST_ANY_ASID)
+
+static inline int atc_add(int fd, __u32 inst, __u32 sid, __u32 ssid,
+			  __u64 start, __u64 last)
+{
+	return _test_cmd_test(fd, VCMDQ_TEST_ATC_ADD, inst, 0, 0, 0, 0, sid,
+			      ssid, start, last, NULL);
+}
+
+static inline long atc_count_range(int fd, __u32 inst, __u32 sid, __u32 ssid,
+				   bool any_ssid, __u64 start, __u64 last)
+{
+	__u32 n;
+
+	if (_test_cmd_test(fd, VCMDQ_TEST_ATC_COUNT, inst,
+			   any_ssid ? VCMDQ_TEST_ANY_SSID : 0, 0, 0, 0, sid,
+			   ssid, start, last, &n))
+		return -1;
+	return n;
+}
+#define atc_count(fd, inst, sid) atc_count_range(fd, inst, sid, 0, true, 0, UINT64_MAX)
+
+/* ---- SMMUv3 commands, as arm_smmu_cmdq_build_cmd() encodes them ----------- */
+
+#define CMDQ_OP_PREFETCH_CFG	0x01
+#define CMDQ_OP_CFGI_STE	0x03
+#define CMDQ_OP_CFGI_ALL	0x04
+#define CMDQ_OP_CFGI_CD		0x05
+#define CMDQ_OP_CFGI_CD_ALL	0x06
+#define CMDQ_OP_TLBI_NH_ALL	0x10
+#define CMDQ_OP_TLBI_NH_ASID	0x11
+#define CMDQ_OP_TLBI_NH_VA	0x12
+#define CMDQ_OP_TLBI_NH_VAA	0x13
+#define CMDQ_OP_TLBI_EL2_ALL	0x20
+#define CMDQ_OP_TLBI_S12_VMALL	0x28
+#define CMDQ_OP_TLBI_S2_IPA	0x2a
+#define CMDQ_OP_TLBI_NSNH_ALL	0x30
+#define CMDQ_OP_ATC_INV		0x40
+#define CMDQ_OP_PRI_RESP	0x41
+#define CMDQ_OP_RESUME		0x44
+#define CMDQ_OP_CMD_SYNC	0x46
+
+#define CMDQ_0_SSV		(1ULL << 11)
+#define CMDQ_TLBI_0_NUM(x)	((__u64)((x) & 0x1f) << 12)
+#define CMDQ_TLBI_0_SCALE(x)	((__u64)((x) & 0x1f) << 20)
+#define CMDQ_TLBI_0_VMID(x)	((__u64)((x) & 0xffff) << 32)
+#define CMDQ_TLBI_0_ASID(x)	((__u64)((x) & 0xffff) << 48)
+#define CMDQ_TLBI_1_LEAF	(1ULL << 0)
+#define CMDQ_TLBI_1_TTL(x)	((__u64)((x) & 3) << 8)
+#define CMDQ_TLBI_1_TG(x)	((__u64)((x) & 3) << 10)
+#define CMDQ_TLBI_1_VA_MASK	(~0xfffULL)
+#define CMDQ_CFGI_0_SSID(x)	((__u64)((x) & 0xfffff) << 12)
+#define CMDQ_CFGI_0_SID(x)	((__u64)(__u32)(x) << 32)
+#define CMDQ_CFGI_1_LEAF	(1ULL << 0)
+#define CMDQ_ATC_0_GLOBAL	(1ULL << 9)
+#define CMDQ_ATC_0_SSID(x)	((__u64)((x) & 0xfffff) << 12)
+#define CMDQ_ATC_0_SID(x)	((__u64)(__u32)(x) << 32)
+#define CMDQ_ATC_1_SIZE(x)	((__u64)((x) & 0x3f))
+#define CMDQ_ATC_1_ADDR_MASK	(~0xfffULL)
+#define ATC_INV_SIZE_ALL	52
+#define CMDQ_SYNC_0_CS(x)	((__u64)((x) & 3) << 12)
+#define CMDQ_SYNC_0_CS_NONE	0
+#define CMDQ_SYNC_0_CS_IRQ	1
+#define CMDQ_SYNC_0_CS_SEV	2
+#define CMDQ_SYNC_0_MSH(x)	((__u64)((x) & 3) << 22)
+#define CMDQ_SYNC_0_MSIATTR(x)	((__u64)((x) & 0xf) << 24)
+#define CMDQ_SYNC_0_MSIDATA(x)	((__u64)(__u32)(x) << 32)
+#define CMDQ_SYNC_1_MSIADDR_MASK 0x000ffffffffffffcULL
+#define ARM_SMMU_SH_ISH		3
+#define ARM_SMMU_MEMATTR_OIWB	0xf
+
+struct cmd {
+	__u64 w[2];
+};
+
+static inline struct cmd cmd_tlbi_nh_asid(__u16 vmid, __u16 asid)
+{
+	return (struct cmd){ { CMDQ_OP_TLBI_NH_ASID | CMDQ_TLBI_0_VMID(vmid) |
+				       CMDQ_TLBI_0_ASID(asid), 0 } };
+}
+
+/*
+ * TLBI_NH_VA.  @tg = 0 is the classic single-address form; @tg = 1/2/3
+ * (4K/16K/64K granule) a range of (@num + 1) << @scale granules.
+ */
+static inline struct cmd cmd_tlbi_nh_va(__u16 vmid, __u16 asid, __u64 va,
+					bool leaf, unsigned int tg,
+					unsigned int num, unsigned int scale,
+					unsigned int ttl)
+{
+	return (struct cmd){ { CMDQ_OP_TLBI_NH_VA | CMDQ_TLBI_0_NUM(num) |
+				       CMDQ_TLBI_0_SCALE(scale) |
+				       CMDQ_TLBI_0_VMID(vmid) |
+				       CMDQ_TLBI_0_ASID(asid),
+			       (leaf ? CMDQ_TLBI_1_LEAF : 0) |
+				       CMDQ_TLBI_1_TTL(ttl) |
+				       CMDQ_TLBI_1_TG(tg) |
+				       (va & CMDQ_TLBI_1_VA_MASK) } };
+}
+
+static inline struct cmd cmd_atc_inv(__u32 sid, bool ssv, __u32 ssid,
+				     __u64 addr, unsigned int size, bool global)
+{
+	return (struct cmd){ { CMDQ_OP_ATC_INV | (ssv ? CMDQ_0_SSV : 0) |
+				       (global ? CMDQ_ATC_0_GLOBAL : 0) |
+				       CMDQ_ATC_0_SSID(ssid) |
+				       CMDQ_ATC_0_SID(sid),
+			       CMDQ_ATC_1_SIZE(size) |
+				       (addr & CMDQ_ATC_1_ADDR_MASK) } };
+}
+
+/*
+ * CMD_SYNC as Linux builds it for a Tegra241 VCMDQ: MSH = inner shareable,
+ * MSIATTR = OIWB, then CS forced to NONE because the queue is busy-polled
+ * (arm_smmu_cmdq_build_sync_cmd()).  Other CS values are illegal there.
+ */
+static inline struct cmd cmd_sync_cs(unsigned int cs, __u64 msiaddr,
+				     __u32 msidata)
+{
+	return (struct cmd){ { CMDQ_OP_CMD_SYNC | CMDQ_SYNC_0_CS(cs) |
+				       CMDQ_SYNC_0_MSH(ARM_SMMU_SH_ISH) |
+				       CMDQ_SYNC_0_MSIATTR(ARM_SMMU_MEMATTR_OIWB) |
+				       CMDQ_SYNC_0_MSIDATA(msidata),
+			       msiaddr & CMDQ_SYNC_1_MSIADDR_MASK } };
+}
+
+static inline struct cmd cmd_sync(void)
+{
+	return cmd_sync_cs(CMDQ_SYNC_0_CS_NONE, 0, 0);
+}
+
+/* Legal on the trapped (slow path) queue, never on a guest-owned VCMDQ. */
+static inline struct cmd cmd_cfgi_ste(__u32 sid, bool leaf)
+{
+	return (struct cmd){ { CMDQ_OP_CFGI_STE | CMDQ_CFGI_0_SID(sid),
+			       leaf ? CMDQ_CFGI_1_LEAF : 0 } };
+}
+
+static inline struct cmd cmd_cfgi_cd(__u32 sid, __u32 ssid, bool leaf)
+{
+	return (struct cmd){ { CMDQ_OP_CFGI_CD | CMDQ_CFGI_0_SID(sid) |
+				       CMDQ_CFGI_0_SSID(ssid),
+			       leaf ? CMDQ_CFGI_1_LEAF : 0 } };
+}
+
+static inline struct cmd cmd_tlbi_nh_all(__u16 vmid)
+{
+	return (struct cmd){ { CMDQ_OP_TLBI_NH_ALL | CMDQ_TLBI_0_VMID(vmid), 0 } };
+}
+
+static inline struct cmd cmd_tlbi_nh_vaa(__u16 vmid, __u64 va)
+{
+	return (struct cmd){ { CMDQ_OP_TLBI_NH_VAA | CMDQ_TLBI_0_VMID(vmid),
+			       va & CMDQ_TLBI_1_VA_MASK } };
+}
+
+static inline struct cmd cmd_raw(__u64 w0, __u64 w1)
+{
+	return (struct cmd){ { w0, w1 } };
+}
+
+/*
+ * __arm_smmu_tlb_inv_range() with ARM_SMMU_FEAT_RANGE_INV: split
+ * [iova, iova + size) of @granule pages into TLBI_NH_VA range commands.
+ * Return: the number of commands written to @out (at most @max).
+ */
+static inline unsigned int guest_tlbi_range(struct cmd *out, unsigned int max,
+					    __u16 asid, __u64 iova, __u64 size,
+					    __u64 granule, bool leaf)
+{
+	unsigned int tg = __builtin_ctzll(granule), n = 0;
+	__u64 num_pages = size >> tg, end = iova + size;
+
+	while (iova < end && n < max) {
+		unsigned int scale = __builtin_ctzll(num_pages);
+		__u64 num = (num_pages >> scale) & 0x1f;
+
+		out[n++] = cmd_tlbi_nh_va(0, asid, iova, leaf, (tg - 10) / 2,
+					  num - 1, scale, 0);
+		iova += num << (scale + tg);
+		num_pages -= num << scale;
+	}
+	return n;
+}
+
+/* arm_smmu_atc_inv_to_cmd(): the smallest aligned span covering the range. */
+static inline struct cmd guest_atc_inv(__u32 vsid, bool ssv, __u32 ssid,
+				       __u64 iova, __u64 size)
+{
+	__u64 page_start, page_end, span_mask;
+	unsigned int log2_span;
+
+	if (!size)
+		return cmd_atc_inv(vsid, ssv, ssid, 0, ATC_INV_SIZE_ALL, false);
+	page_start = iova >> 12;
+	page_end = (iova + size - 1) >> 12;
+	log2_span = page_start ^ page_end ?
+		    64 - __builtin_clzll(page_start ^ page_end) : 0;
+	span_mask = (1ULL << log2_span) - 1;
+	page_start &= ~span_mask;
+	return cmd_atc_inv(vsid, ssv, ssid, page_start << 12, log2_span, false);
+}
+
+/* ---- time ----------------------------------------------------------------- */
+
+static inline __u64 now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static inline void sleep_us(__u64 us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* ---- the guest driver of one VCMDQ ---------------------------------------- */
+
+/*
+ * A polling loop's back-off: yield the CPU first (the engine thread may be
+ * waiting for it: the test VM has two), then sleep a little, so that many
+ * producer threads polling at once do not starve the engine under
+ * emulation.
+ */
+static inline void relax(unsigned int *spins)
+{
+	if (++*spins < 200)
+		sched_yield();
+	else
+		sleep_us(50);
+}
+
+/*
+ * One logical VCMDQ as the guest driver sees it: its 128 bytes of the
+ * mmapped page0, the queue memory (through the VMM's mapping of guest RAM)
+ * and the producer's shadow of PROD.
+ */
+struct gq {
+	volatile __u32 *regs;
+	volatile __u32 *engine;	/* VCMDQ_CTRL_ENGINE of the region */
+	volatile __u64 *ent;	/* 2 little-endian words per entry */
+	unsigned int log2size;	/* log2 of the number of entries */
+	__u32 prod;		/* index | wrap */
+	int fd;			/* for VCMDQ_KICK */
+	__u32 viommu_id;
+	bool kick;		/* kick when NEED_WAKEUP after PROD */
+	__u64 timeout_us;	/* CONS/STATUS polls give up after this */
+	unsigned long kicks;	/* KICKs issued */
+};
+
+/* Like ARM_SMMU_POLL_TIMEOUT_US, with room for software emulation. */
+#define GQ_TIMEOUT_US		(2 * 1000 * 1000)
+
+static inline void gq_init(struct gq *q, void *ctrl, unsigned int index,
+			   volatile void *queue_va, unsigned int log2size, int fd,
+			   __u32 viommu_id)
+{
+	*q = (struct gq){
+		.regs = (volatile __u32 *)((char *)ctrl +
+					   index * VCMDQ_CTRL_QUEUE_STRIDE),
+		.engine = (volatile __u32 *)((char *)ctrl + VCMDQ_CTRL_ENGINE),
+		.ent = queue_va,
+		.log2size = log2size,
+		.fd = fd,
+		.viommu_id = viommu_id,
+		.kick = true,
+		.timeout_us = GQ_TIMEOUT_US,
+	};
+}
+
+static inline __u32 gq_rd(const struct gq *q, unsigned int off)
+{
+	return __atomic_load_n(&q->regs[off / 4], __ATOMIC_ACQUIRE);
+}
+
+static inline void gq_wr(const struct gq *q, unsigned int off, __u32 val)
+{
+	__atomic_store_n(&q->regs[off / 4], val, __ATOMIC_RELEASE);
+}
+
+static inline __u32 gq_nent(const struct gq *q)
+{
+	return 1U << q->log2size;
+}
+
+#define Q_IDX(q, p)	((p) & (gq_nent(q) - 1))
+#define Q_WRP(q, p)	((p) & gq_nent(q))
+#define Q_PTR(q, p)	((p) & (2 * gq_nent(q) - 1))
+
+static inline __u32 gq_inc(const struct gq *q, __u32 p, __u32 n)
+{
+	return Q_PTR(q, p + n);
+}
+
+/* CONS without ERR (and the overflow bit). */
+static inline __u32 gq_cons(const struct gq *q)
+{
+	return Q_PTR(q, gq_rd(q, VCMDQ_CTRL_CONS));
+}
+
+static inline __u32 gq_cons_err(const struct gq *q)
+{
+	return (gq_rd(q, VCMDQ_CTRL_CONS) >> VCMDQ_CONS_ERR_SHIFT) &
+	       VCMDQ_CONS_ERR_MASK;
+}
+
+/* queue_consumed() of arm-smmu-v3.c: has @cons moved past the entry @p? */
+static inline bool gq_consumed(const struct gq *q, __u32 cons, __u32 p)
+{
+	return (Q_WRP(q, cons) == Q_WRP(q, p) && Q_IDX(q, cons) > Q_IDX(q, p)) ||
+	       (Q_WRP(q, cons) != Q_WRP(q, p) && Q_IDX(q, cons) <= Q_IDX(q, p));
+}
+
+/* Free entries between our PROD and the engine's @cons. */
+static inline __u32 gq_space(const struct gq *q, __u32 cons)
+{
+	if (Q_WRP(q, q->prod) == Q_WRP(q, cons))
+		return gq_nent(q) - (Q_IDX(q, q->prod) - Q_IDX(q, cons));
+	return Q_IDX(q, cons) - Q_IDX(q, q->prod);
+}
+
+/* The producer's side of vcmdq's SQPOLL-like protocol. */
+static inline void gq_maybe_kick(struct gq *q)
+{
+	/* PROD store before the NEED_WAKEUP load: a full barrier. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (q->kick && (*q->engine & VCMDQ_ENGINE_NEED_WAKEUP)) {
+		_test_cmd_kick(q->fd, q->viommu_id);
+		q->kicks++;
+	}
+}
+
+/*
+ * Write CONFIG and wait for STATUS.ENABLED to follow (tegra241's
+ * vcmdq_write_config()).  Return: 0 or -ETIMEDOUT.
+ */
+static inline int gq_write_config(struct gq *q, __u32 config)
+{
+	__u64 deadline = now_us() + q->timeout_us;
+	bool want = config & VCMDQ_CONFIG_EN;
+	unsigned int spins = 0;
+
+	gq_wr(q, VCMDQ_CTRL_CONFIG, config);
+	gq_maybe_kick(q);
+	while (!!(gq_rd(q, VCMDQ_CTRL_STATUS) & VCMDQ_STATUS_ENABLED) != want) {
+		if (now_us() > deadline)
+			return -ETIMEDOUT;
+		relax(&spins);
+	}
+	return 0;
+}
+
+/*
+ * tegra241_vcmdq_hw_init() after hw_deinit(): queue disabled, PROD and
+ * CONS reset to 0, then enabled.
+ */
+static inline int gq_hw_init(struct gq *q)
+{
+	int rc = gq_write_config(q, 0);
+
+	if (rc)
+		return rc;
+	gq_wr(q, VCMDQ_CTRL_PROD, 0);
+	gq_wr(q, VCMDQ_CTRL_CONS, 0);
+	q->prod = 0;
+	return gq_write_config(q, VCMDQ_CONFIG_EN);
+}
+
+/* queue_write(): an entry at PROD, little-endian; PROD is not published. */
+static inline void gq_put(struct gq *q, struct cmd c)
+{
+	volatile __u64 *e = q->ent + 2 * Q_IDX(q, q->prod);
+
+	e[0] = htole64(c.w[0]);
+	e[1] = htole64(c.w[1]);
+	q->prod = gq_inc(q, q->prod, 1);
+}
+
+/* Release the entries written so far: one release store of PROD. */
+static inline void gq_publish(struct gq *q)
+{
+	gq_wr(q, VCMDQ_CTRL_PROD, q->prod);
+	gq_maybe_kick(q);
+}
+
+/*
+ * Has the queue stopped on an error?  CONS.ERR says why, but an error is
+ * only active while GERROR != GERRORN: after the guest acknowledged, CONS
+ * keeps the old ERR until the engine resumes and rewrites it.
+ */
+static inline bool gq_stopped(const struct gq *q, __u32 cons)
+{
+	if (!((cons >> VCMDQ_CONS_ERR_SHIFT) & VCMDQ_CONS_ERR_MASK))
+		return false;
+	return (gq_rd(q, VCMDQ_CTRL_GERROR) ^ gq_rd(q, VCMDQ_CTRL_GERRORN)) &
+	       VCMDQ_GERROR_CMDQ_ERR;
+}
+
+/*
+ * Poll CONS (acquire) until it has passed entry @p.
+ * Return: 0; -EIO when the queue stopped on an error (CONS.ERR set);
+ * -ETIMEDOUT.
+ */
+static inline int gq_wait_past(struct gq *q, __u32 p)
+{
+	__u64 deadline = now_us() + q->timeout_us;
+	unsigned int spins = 0;
+
+	for (;;) {
+		__u32 cons = gq_rd(q, VCMDQ_CTRL_CONS);
+
+		if (gq_stopped(q, cons))
+			return -EIO;
+		if (gq_consumed(q, Q_PTR(q, cons), p))
+			return 0;
+		if (now_us() > deadline)
+			return -ETIMEDOUT;
+		relax(&spins);
+	}
+}
+
+/* Wait until @n entries are free.  Return: as gq_wait_past(). */
+static inline int gq_wait_space(struct gq *q, __u32 n)
+{
+	__u64 deadline = now_us() + q->timeout_us;
+	unsigned int spins = 0;
+
+	for (;;) {
+		__u32 cons = gq_rd(q, VCMDQ_CTRL_CONS);
+
+		if (gq_stopped(q, cons))
+			return -EIO;
+		if (gq_space(q, Q_PTR(q, cons)) >= n)
+			return 0;
+		if (now_us() > deadline)
+			return -ETIMEDOUT;
+		relax(&spins);
+	}
+}
+
+/*
+ * arm_smmu_cmdq_issue_cmdlist() with sync: @n commands and a CMD_SYNC, one
+ * PROD update, then wait for CONS to pass the CMD_SYNC.  @n + 1 must fit
+ * in the queue.  Return: as gq_wait_past().
+ */
+static inline int gq_issue_sync(struct gq *q, const struct cmd *cmds,
+				unsigned int n)
+{
+	unsigned int i;
+	__u32 sync;
+	int rc;
+
+	rc = gq_wait_space(q, n + 1);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++)
+		gq_put(q, cmds[i]);
+	sync = q->prod;
+	gq_put(q, cmd_sync());
+	gq_publish(q);
+	return gq_wait_past(q, sync);
+}
+
+static inline int gq_issue1(struct gq *q, struct cmd c)
+{
+	return gq_issue_sync(q, &c, 1);
+}
+
+/*
+ * The guest's CMDQ_ERR handler (arm_smmu_cmdq_skip_err()): GERROR and
+ * GERRORN differ; acknowledge by making them equal.
+ */
+static inline bool gq_in_error(const struct gq *q)
+{
+	return (gq_rd(q, VCMDQ_CTRL_GERROR) ^ gq_rd(q, VCMDQ_CTRL_GERRORN)) &
+	       VCMDQ_GERROR_CMDQ_ERR;
+}
+
+static inline void gq_ack(struct gq *q)
+{
+	gq_wr(q, VCMDQ_CTRL_GERRORN, gq_rd(q, VCMDQ_CTRL_GERROR));
+	gq_maybe_kick(q);
+}
+
+/* Fix: overwrite the entry CONS points at with a CMD_SYNC, then ack. */
+static inline void gq_fix_and_ack(struct gq *q)
+{
+	volatile __u64 *e = q->ent + 2 * Q_IDX(q, gq_cons(q));
+	struct cmd s = cmd_sync();
+
+	e[0] = htole64(s.w[0]);
+	e[1] = htole64(s.w[1]);
+	gq_ack(q);
+}
+
+/* Skip: move CONS past the entry, then ack. */
+static inline void gq_skip_and_ack(struct gq *q)
+{
+	gq_wr(q, VCMDQ_CTRL_CONS, gq_inc(q, gq_cons(q), 1));
+	gq_ack(q);
+}
+
+/* ---- module parameters, engine threads ------------------------------------ */
+
+static inline long param_read(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
+	return read_long_file(path);
+}
+
+static inline int param_write(const char *name, long val)
+{
+	char path[128], buf[32];
+	int fd, n, ok;
+
+	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = snprintf(buf, sizeof(buf), "%ld\n", val);
+	ok = write(fd, buf, n) == n;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The pid of kthread "vcmdq-engine/<id>", or -1. */
+static inline int engine_pid(__u32 instance_id)
+{
+	char want[32], path[300], comm[64];
+	struct dirent *de;
+	int pid = -1;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "vcmdq-engine/%u\n", instance_id);
+	d = opendir("/proc");
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, comm, sizeof(comm) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		comm[n] = 0;
+		if (!strcmp(comm, want)) {
+			pid = atoi(de->d_name);
+			break;
+		}
+	}
+	closedir(d);
+	return pid;
+}
+
+/* utime + stime (fields 14 and 15 of /proc/PID/stat), in clock ticks. */
+static inline long task_cpu_ticks(int pid)
+{
+	unsigned long utime, stime;
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	/* comm may hold spaces and parentheses: fields resume after the last ')' */
+	p = strrchr(buf, ')');
+	if (!p)
+		return -1;
+	p += 2;		/* field 3 */
+	for (i = 3; i < 14; i++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	if (sscanf(p, "%lu %lu", &utime, &stime) != 2)
+		return -1;
+	return utime + stime;
+}
+
+/* Time on the CPU from /proc/PID/schedstat, in ns (for the log); -1. */
+static inline long long task_run_ns(int pid)
+{
+	char path[64];
+	long long ns;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &ns) != 1)
+		ns = -1;
+	fclose(f);
+	return ns;
+}
+
+/* ---- memory: huge pages, physical frames ---------------------------------- */
+
+static inline long hugepages_get(void)
+{
+	return read_long_file("/proc/sys/vm/nr_hugepages");
+}
+
+static inline int hugepages_set(long n)
+{
+	char buf[32];
+	int fd, len, ok;
+
+	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
+	if (fd < 0)
+		return -1;
+	len = snprintf(buf, sizeof(buf), "%ld\n", n);
+	ok = write(fd, buf, len) == len;
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* The PFN backing @va (root reads real PFNs from pagemap); 0 if unknown. */
+static inline __u64 virt_to_pfn(const void *va)
+{
+	__u64 entry = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry),
+		  ((uintptr_t)va / PAGE_SIZE) * sizeof(entry)) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	if (!(entry & (1ULL << 63)))
+		return 0;
+	return entry & ((1ULL << 55) - 1);
+}
+
+/* ---- PCI devices and their VFIO groups ------------------------------------- */
+
+#define PCI_SYSFS "/sys/bus/pci/devices/"
+
+static inline bool pci_exists(const char *bdf)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PCI_SYSFS "%s", bdf);
+	return !access(path, F_OK);
+}
+
+/* The IOMMU group number of @bdf, or -1 when it has none. */
+static inline int pci_iommu_group(const char *bdf)
+{
+	char path[128], link[256], *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_SYSFS "%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return -1;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	return base ? atoi(base + 1) : -1;
+}
+
+/* The name of the driver bound to @bdf into @drv ("" for none). */
+static inline void pci_driver(const char *bdf, char *drv, size_t len)
+{
+	char path[128], link[256], *base;
+	ssize_t n;
+
+	drv[0] = 0;
+	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return;
+	link[n] = 0;
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	n = strlen(base);
+	if ((size_t)n >= len)
+		n = len - 1;
+	memcpy(drv, base, n);
+	drv[n] = 0;
+}
+
+static inline int write_str(const char *path, const char *s)
+{
+	int fd, ok;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Bind @bdf to @driver (unbinding whatever has it); 0 on success. */
+static inline int pci_bind(const char *bdf, const char *driver)
+{
+	char path[160], drv[64];
+
+	pci_driver(bdf, drv, sizeof(drv));
+	if (!strcmp(drv, driver))
+		return 0;
+	if (drv[0]) {
+		snprintf(path, sizeof(path), PCI_SYSFS "%s/driver/unbind", bdf);
+		if (write_str(path, bdf))
+			return -1;
+	}
+	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver_override", bdf);
+	if (write_str(path, driver))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
+	if (write_str(path, bdf))
+		return -1;
+	pci_driver(bdf, drv, sizeof(drv));
+	return strcmp(drv, driver) ? -1 : 0;
+}
+
+/* Bind @bdf to vfio-pci and open its group file: the ownership proof. */
+static inline int vfio_group_open(const char *bdf)
+{
+	char path[64];
+	int group = pci_iommu_group(bdf);
+
+	if (group < 0)
+		return -1;
+	if (pci_bind(bdf, "vfio-pci"))
+		return -1;
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* "0000:00:04.0" -> VCMDQ_PCI_DEVICE(); false if malformed. */
+static inline bool pci_parse(const char *bdf, __u32 *out)
+{
+	unsigned int seg, bus, dev, fn;
+	int end = 0;
+
+	if (sscanf(bdf, "%x:%x:%x.%x%n", &seg, &bus, &dev, &fn, &end) != 4 ||
+	    bdf[end])
+		return false;
+	*out = VCMDQ_PCI_DEVICE(seg, bus, dev, fn);
+	return true;
+}
+
+#endif /* __SELFTEST_VCMDQ_FAST_UTILS_H */
