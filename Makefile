@@ -31,7 +31,7 @@ SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 
-.PHONY: all modules userspace selftests hosttests fuzz-run check run clean deps help
+.PHONY: all modules userspace selftests hosttests fuzz-run lint check run clean deps help
 all: modules userspace selftests hosttests
 
 modules:
@@ -57,19 +57,30 @@ selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h
 hosttests:
 	$(MAKE) -C tests unit
 
-# Each libFuzzer target for FUZZ_SECONDS (make check: 20 s each).
+# Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
 	$(MAKE) -C tests fuzz-run
+
+# Static checks make check runs first: every kernel-doc comment of the ABI
+# and the module parses (a broken one would break the generated docs), and
+# the uapi header stands alone in userspace C, as installed headers must.
+KERNEL_DOC ?= $(firstword $(wildcard $(KDIR)/scripts/kernel-doc /usr/lib/linux-kbuild-*/scripts/kernel-doc))
+lint:
+	@test -n "$(KERNEL_DOC)" || { echo "lint: no scripts/kernel-doc (tools/install-deps)" >&2; exit 1; }
+	$(KERNEL_DOC) -none -Werror uapi/linux/vcmdq.h kernel/*.c kernel/*.h
+	echo '#include <linux/vcmdq.h>' | $(CC) -Wall -Wextra -Werror -Iuapi -x c -fsyntax-only -
 
 deps:
 	$(CURDIR)/tools/install-deps
 
 # check and run first make sure the machine has what they need, so the two
 # README commands are all a fresh Debian machine needs.
-# The selftests need the module's test hooks (the VCMDQ_TEST ioctl).
+# The selftests need the module's test hooks (the VCMDQ_TEST ioctl); the
+# module must build without a warning at W=1.
 check:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
-	@$(MAKE) --no-print-directory all VCMDQ_TEST=y
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" $(CURDIR)/tools/check
 
