@@ -30,16 +30,8 @@
  */
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
-/* Plain min(); evaluates its arguments twice. */
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-
 /* The mandatory part of an instance entry in GET_INFO. */
 #define INFO_MIN_LEN offsetofend(struct vcmdq_instance_info, vsids_per_viommu)
-
-static int vcmdq_open(void)
-{
-	return open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
-}
 
 static void close_fd(int *fd)
 {
@@ -465,17 +457,9 @@ TEST_F(vcmdq, get_info_count)
 			  NULL);
 }
 
-static long read_param_long(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
-	return read_long_file(path);
-}
-
 TEST_F(vcmdq, get_info_instances)
 {
-	long param_tag_bits = read_param_long("tag_bits");
+	long param_tag_bits = param_read("tag_bits");
 	struct vcmdq_instance_info other[VCMDQ_MAX_INSTANCES];
 	char flavors[VCMDQ_MAX_INSTANCES * 16] = "", param[sizeof(flavors)];
 	size_t used = 0;
@@ -834,7 +818,8 @@ TEST_F(vcmdq, contexts_independent)
 
 	/* A vIOMMU per VM on one instance: two tags. */
 	test_cmd_viommu_alloc(inst->id, a[0], &va, &ta);
-	ASSERT_EQ(0, _test_cmd_viommu_alloc(fd2, inst->id, b, 0, &vb, &tb));
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(fd2, inst->id, b, 0, &vb, &tb, NULL,
+					    NULL));
 	EXPECT_NE(ta, tb);
 	/* Either file sees both in live_viommus (over all files). */
 	EXPECT_EQ(live + 2, vcmdq_live_viommus(self->fd, inst->id));
@@ -853,7 +838,7 @@ TEST_F(vcmdq, contexts_independent)
 	ASSERT_EQ(pinned + 2, pinned_pages());
 	EXPECT_ERRNO(EBUSY, _test_ioctl_destroy(fd2, b));
 	EXPECT_ERRNO(EEXIST, _test_cmd_viommu_alloc(fd2, inst->id, b, 0,
-						    NULL, NULL));
+						    NULL, NULL, NULL, NULL));
 	ASSERT_EQ(0, _test_cmd_s2_unmap(fd2, b, GPA_BASE, 2 * PAGE_SIZE,
 					&unmapped));
 	EXPECT_EQ(2 * PAGE_SIZE, unmapped);
@@ -894,10 +879,10 @@ TEST_F(vcmdq, close_releases_everything)
 				      mem + 12 * PAGE_SIZE, 4 * PAGE_SIZE));
 	for (i = 0; i < n; i++) {
 		ASSERT_EQ(0, _test_cmd_viommu_alloc(fd2, before[i].id, s2_a, 0,
-						    NULL, NULL));
+						    NULL, NULL, NULL, NULL));
 	}
 	ASSERT_EQ(0, _test_cmd_viommu_alloc(fd2, before[0].id, s2_b, 0, NULL,
-					    NULL));
+					    NULL, NULL, NULL));
 
 	vcmdq_read_counters(&c1);
 	EXPECT_EQ(c0.contexts + 1, c1.contexts);
@@ -1064,7 +1049,7 @@ static void *race_thread(void *p)
 	pthread_barrier_wait(&r->barrier);
 	if (r->op == 0)
 		rc = _test_cmd_viommu_alloc(r->fd, r->instance_id, r->id, 0,
-					    &r->out_id[a->i], NULL);
+					    &r->out_id[a->i], NULL, NULL, NULL);
 	else
 		rc = _test_ioctl_destroy(r->fd, r->id);
 	r->rc[a->i] = rc;
@@ -1708,7 +1693,8 @@ TEST_F(vcmdq_viommu, tags_two_files)
 		fd = i & 1 ? self->fd2 : self->fd;
 		ASSERT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2));
 		ASSERT_EQ(0, _test_cmd_viommu_alloc(fd, self->inst.id, s2, 0,
-						    NULL, &tags[i]));
+						    NULL, &tags[i], NULL,
+						    NULL));
 		EXPECT_NE(0, tags[i]);
 		EXPECT_GT(1ULL << self->inst.tag_bits, tags[i]);
 		for (j = 0; j < i; j++) {
@@ -1800,7 +1786,7 @@ TEST_F_TIMEOUT(vcmdq_viommu, exhaust, 600)
 		/* each vIOMMU needs its own S2: one per (S2, instance) */
 		ASSERT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2));
 		if (_test_cmd_viommu_alloc(fd, id, s2, 0, &vids[count],
-					   &tag)) {
+					   &tag, NULL, NULL)) {
 			ASSERT_EQ(ENOSPC, errno);
 			break;
 		}
@@ -1823,7 +1809,7 @@ TEST_F_TIMEOUT(vcmdq_viommu, exhaust, 600)
 	/* Full in the other file too. */
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fds[!(count & 1)], 0, &s2));
 	EXPECT_ERRNO(ENOSPC, _test_cmd_viommu_alloc(fds[!(count & 1)], id, s2,
-						    0, NULL, NULL));
+						    0, NULL, NULL, NULL, NULL));
 
 	/* Free one in the middle: exactly one more fits. */
 	k = count / 2;
@@ -1831,7 +1817,7 @@ TEST_F_TIMEOUT(vcmdq_viommu, exhaust, 600)
 	EXPECT_EQ(cap - 1, live_viommus());
 	seen[tags[k]] = 0;
 	ASSERT_EQ(0, _test_cmd_viommu_alloc(fds[owner[k]], id, s2s[k], 0,
-					    &vids[k], &tag));
+					    &vids[k], &tag, NULL, NULL));
 	ASSERT_NE(0, tag);
 	ASSERT_GT(tag_space, tag);
 	EXPECT_EQ(0, seen[tag]);
@@ -1840,7 +1826,7 @@ TEST_F_TIMEOUT(vcmdq_viommu, exhaust, 600)
 		EXPECT_EQ(tags[k], tag);
 	}
 	EXPECT_ERRNO(ENOSPC, _test_cmd_viommu_alloc(fds[!(count & 1)], id, s2,
-						    0, NULL, NULL));
+						    0, NULL, NULL, NULL, NULL));
 	EXPECT_EQ(cap, live_viommus());
 
 	/* Closing one file gives back its half. */

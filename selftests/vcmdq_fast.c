@@ -30,8 +30,6 @@
 
 #pragma GCC diagnostic ignored "-Wsign-compare"
 
-#define MIN(a, b) ((a) < (b) ? (a) : (b))
-
 /* Guest RAM of each VM: RAM_PAGES pages at GPA_BASE, one S2 mapping. */
 #define RAM_PAGES	32
 #define GPA(n)		(GPA_BASE + (__u64)(n) * PAGE_SIZE)
@@ -49,11 +47,6 @@
 /* Long enough to be sure the engine would have acted (it polls every 1 ms). */
 #define NEGATIVE_WAIT_US	(100 * 1000)
 
-static int vcmdq_open(void)
-{
-	return open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
-}
-
 /* One VM: a file of /dev/vcmdq, its S2 and its guest RAM. */
 struct vm {
 	int fd;
@@ -70,13 +63,6 @@ struct fv {
 	__u64 off;
 	__u64 len;
 	void *ctrl;
-};
-
-/* A device the "devices" module parameter puts behind an instance. */
-struct pdev {
-	__u32 inst;
-	char bdf[32];
-	__u32 pci;
 };
 
 FIXTURE(fast)
@@ -197,17 +183,12 @@ static void fv_alloc(struct __test_metadata *_metadata,
 		     FIXTURE_DATA(fast) *self, struct vm *vm, __u32 inst,
 		     struct fv *v)
 {
-	struct viommu_out out;
-
 	memset(v, 0, sizeof(*v));
 	v->vm = vm;
 	v->inst = inst;
-	ASSERT_EQ(0, _test_cmd_viommu_alloc_out(vm->fd, inst, vm->s2_id, &out))
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(vm->fd, inst, vm->s2_id, 0, &v->id,
+					    &v->tag, &v->off, &v->len))
 		TH_LOG("VIOMMU_ALLOC on instance %u: %s", inst, strerror(errno));
-	v->id = out.id;
-	v->tag = out.tag;
-	v->off = out.mmap_offset;
-	v->len = out.mmap_length;
 	ASSERT_EQ(VCMDQ_CTRL_SIZE, v->len);
 	v->ctrl = mmap(NULL, v->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       vm->fd, v->off);
@@ -280,37 +261,16 @@ find_info(FIXTURE_DATA(fast) *self, __u32 id)
 	return NULL;
 }
 
-/* The devices module parameter: "ID=SEG:BUS:DEV.FN,...". */
+/* The devices of the devices module parameter that this VM has. */
 static void parse_devices(FIXTURE_DATA(fast) *self)
 {
-	char buf[512], *tok, *save = NULL;
-	ssize_t n;
-	int fd;
+	struct pdev all[64];
+	int i, n = param_devices(0, all, ARRAY_SIZE(all));
 
 	self->npdevs = 0;
-	fd = open(VCMDQ_PARAMS "devices", O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		struct pdev *d = &self->pdevs[self->npdevs];
-		char *eq = strchr(tok, '=');
-
-		if (!eq || self->npdevs == ARRAY_SIZE(self->pdevs))
-			continue;
-		*eq = 0;
-		d->inst = atoi(tok);
-		snprintf(d->bdf, sizeof(d->bdf), "%s", eq + 1);
-		if (!pci_parse(d->bdf, &d->pci) || !pci_exists(d->bdf))
-			continue;
-		self->npdevs++;
-	}
+	for (i = 0; i < n && self->npdevs < ARRAY_SIZE(self->pdevs); i++)
+		if (pci_exists(all[i].bdf))
+			self->pdevs[self->npdevs++] = all[i];
 }
 
 /* The @k-th present device behind instance @inst, or NULL. */
@@ -337,33 +297,22 @@ static const struct vcmdq_instance_info *tegra_with_devices(
 }
 
 /*
- * The ownership proof for @d: its VFIO group file when it has an IOMMU
- * group (bound to vfio-pci for it), -1 otherwise.  Return: false when the
- * proof cannot be had (reason in TH_LOG).
+ * The ownership proof for @d (device_claim()): its VFIO group file when it
+ * has an IOMMU group, closed in teardown; -1 otherwise.  Return: false when
+ * the proof cannot be had (reason in TH_LOG).
  */
 static bool dev_proof(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(fast) *self, const struct pdev *d,
 		      int *vfio_fd)
 {
-	char drv[64];
+	char why[256];
 
-	*vfio_fd = -1;
-	if (pci_iommu_group(d->bdf) < 0) {
-		pci_driver(d->bdf, drv, sizeof(drv));
-		if (drv[0]) {
-			TH_LOG("%s has no IOMMU group and driver %s bound",
-			       d->bdf, drv);
-			return false;
-		}
-		return true;
-	}
-	*vfio_fd = vfio_group_open(d->bdf);
-	if (*vfio_fd < 0) {
-		TH_LOG("%s: cannot bind to vfio-pci and open its group: %s",
-		       d->bdf, strerror(errno));
+	if (device_claim(d->bdf, vfio_fd, why, sizeof(why))) {
+		TH_LOG("%s", why);
 		return false;
 	}
-	track_fd(_metadata, self, *vfio_fd);
+	if (*vfio_fd >= 0)
+		track_fd(_metadata, self, *vfio_fd);
 	return true;
 }
 
@@ -433,7 +382,8 @@ FIXTURE_TEARDOWN(fast)
 		EXPECT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2));
 		for (i = 0; i < self->ntq; i++) {
 			if (!_test_cmd_viommu_alloc(fd, self->tq[i].id, s2, 0,
-						    &viommu, NULL)) {
+						    &viommu, NULL, NULL,
+						    NULL)) {
 				EXPECT_EQ(0, _test_cmd_kick(fd, viommu));
 			}
 		}
@@ -597,24 +547,18 @@ TEST_F(fast, test_ioctl_errors)
 	REQUIRE_TEGRA(1);
 	REQUIRE_TEST_IOCTL();
 	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
-	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_test(self->fd, 0, v.inst, 0, v.tag,
-						1, 0, 0, 0, 0, 1, NULL));
-	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_test(self->fd, 5, v.inst, 0, v.tag,
-						1, 0, 0, 0, 0, 1, NULL));
-	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_test(self->fd, VCMDQ_TEST_IOTLB_ADD,
-						v.inst, 1U << 4, v.tag, 1, 0,
-						0, 0, 0, 1, NULL));
-	EXPECT_ERRNO(ENOENT, _test_cmd_test(self->fd, VCMDQ_TEST_IOTLB_ADD, 0,
-					    0, v.tag, 1, 0, 0, 0, 0, 1, NULL));
-	EXPECT_ERRNO(ENOENT, _test_cmd_test(self->fd, VCMDQ_TEST_IOTLB_ADD,
-					    self->num_instances + 1, 0, v.tag,
-					    1, 0, 0, 0, 0, 1, NULL));
-	EXPECT_ERRNO(EINVAL, _test_cmd_test(self->fd, VCMDQ_TEST_IOTLB_ADD,
-					    v.inst, 0, v.tag, 1, 0, 0, 0, 2, 1,
-					    NULL));
-	ASSERT_EQ(0, _test_cmd_test(self->fd, VCMDQ_TEST_IOTLB_COUNT, v.inst,
-				    VCMDQ_TEST_ANY_ASID, v.tag, 0, 0, 0, 0, 0,
-				    UINT64_MAX, &n));
+	test_err_test(EOPNOTSUPP, 0, v.inst, 0, v.tag, 1, 0, 0, 0, 0, 1);
+	test_err_test(EOPNOTSUPP, 5, v.inst, 0, v.tag, 1, 0, 0, 0, 0, 1);
+	test_err_test(EOPNOTSUPP, VCMDQ_TEST_IOTLB_ADD, v.inst, 1U << 4, v.tag,
+		      1, 0, 0, 0, 0, 1);
+	test_err_test(ENOENT, VCMDQ_TEST_IOTLB_ADD, 0, 0, v.tag, 1, 0, 0, 0, 0,
+		      1);
+	test_err_test(ENOENT, VCMDQ_TEST_IOTLB_ADD, self->num_instances + 1, 0,
+		      v.tag, 1, 0, 0, 0, 0, 1);
+	test_err_test(EINVAL, VCMDQ_TEST_IOTLB_ADD, v.inst, 0, v.tag, 1, 0, 0,
+		      0, 2, 1);
+	test_cmd_test(VCMDQ_TEST_IOTLB_COUNT, v.inst, VCMDQ_TEST_ANY_ASID,
+		      v.tag, 0, 0, 0, 0, 0, UINT64_MAX, &n);
 	EXPECT_EQ(0, n);
 }
 
@@ -1061,16 +1005,15 @@ TEST_F(fast, mmap_cookies)
 	 */
 	for (i = 0; i < self->num_instances; i++) {
 		const struct vcmdq_instance_info *in = &self->info[i];
-		struct viommu_out out;
+		__u64 off, len;
 
 		if (in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES)
 			continue;
-		ASSERT_EQ(0, _test_cmd_viommu_alloc_out(self->fd, in->id,
-							self->vm[0].s2_id,
-							&out));
-		slow = out.id;
-		EXPECT_EQ(0, out.mmap_offset);
-		EXPECT_EQ(0, out.mmap_length);
+		ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, in->id,
+						    self->vm[0].s2_id, 0, &slow,
+						    NULL, &off, &len));
+		EXPECT_EQ(0, off);
+		EXPECT_EQ(0, len);
 		EXPECT_ERRNO(ENXIO, try_mmap(self->fd, VCMDQ_CTRL_SIZE, RW,
 					     MAP_SHARED, (__u64)slow << 16,
 					     NULL));
@@ -1096,8 +1039,8 @@ TEST_F(fast, close_with_mapping)
 	fv_alloc(_metadata, self, vm2, self->tq[0].id, &v);
 	fq_alloc(&v, 0, GPA(0), 4, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0, 0xfff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 2, 0, 0xfff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0, 0xfff, true);
+	test_cmd_iotlb_add(v.inst, v.tag, 2, 0, 0, 0xfff, true);
 	ASSERT_EQ(0, gq_issue1(&q, cmd_tlbi_nh_asid(0, 1)));
 	EXPECT_EQ(0, iotlb_count(self->fd, v.inst, v.tag, 1));
 
@@ -1209,12 +1152,12 @@ TEST_F(fast, submit_basic)
 	fq_alloc(&v, 0, GPA(0), 6, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
 
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0x1000, 0x1fff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0x8000, 0x8fff, false));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0, ~0ULL, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 2, 0x1000, 0x1fff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 2, 0x2000, 0x2fff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, w.tag, 1, 0x1000, 0x1fff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0x1000, 0x1fff, true);
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0x8000, 0x8fff, false);
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0, ~0ULL, true);
+	test_cmd_iotlb_add(v.inst, v.tag, 2, 0, 0x1000, 0x1fff, true);
+	test_cmd_iotlb_add(v.inst, v.tag, 2, 0, 0x2000, 0x2fff, true);
+	test_cmd_iotlb_add(v.inst, w.tag, 1, 0, 0x1000, 0x1fff, true);
 
 	/* An empty CMD_SYNC completes. */
 	ASSERT_EQ(0, gq_issue_sync(&q, NULL, 0));
@@ -1238,7 +1181,7 @@ TEST_F(fast, submit_basic)
 	 * The VMID the guest writes is replaced by its vIOMMU's tag: naming
 	 * the other VM's tag (or any) still hits only its own entries.
 	 */
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0x1000, 0x1fff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0x1000, 0x1fff, true);
 	batch[0] = cmd_tlbi_nh_asid(w.tag, 1);
 	batch[1] = cmd_tlbi_nh_va(w.tag, 2, 0x1000, true, 0, 0, 0, 0);
 	batch[2] = cmd_tlbi_nh_va(0xffff, 2, 0x2000, false, 0, 0, 0, 0);
@@ -1273,18 +1216,16 @@ TEST_F_TIMEOUT(fast, wrap_around, 120)
 	ASSERT_EQ(0, gq_hw_init(&q));
 
 	for (i = 0; i < (int)ncmds; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 7,
-				       (__u64)i << 12, ((__u64)i << 12) + 0xfff,
-				       true));
+		test_cmd_iotlb_add(v.inst, v.tag, 7, 0, (__u64)i << 12,
+				   ((__u64)i << 12) + 0xfff, true);
 	}
 	/* Guards: the same pages of another ASID, another page of this one. */
 	for (i = 0; i < 10; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 8,
-				       (__u64)i << 12, ((__u64)i << 12) + 0xfff,
-				       true));
+		test_cmd_iotlb_add(v.inst, v.tag, 8, 0, (__u64)i << 12,
+				   ((__u64)i << 12) + 0xfff, true);
 	}
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 7, 5000ULL << 12,
-			       (5000ULL << 12) + 0xfff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 7, 0, 5000ULL << 12,
+			   (5000ULL << 12) + 0xfff, true);
 
 	while (done < ncmds) {
 		unsigned int k, m = MIN(size, ncmds - done);
@@ -1317,9 +1258,8 @@ TEST_F_TIMEOUT(fast, wrap_around, 120)
 	 * and engine overlap across the wrap.
 	 */
 	for (i = 0; i < 300; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 9,
-				       (__u64)i << 12, ((__u64)i << 12) + 0xfff,
-				       true));
+		test_cmd_iotlb_add(v.inst, v.tag, 9, 0, (__u64)i << 12,
+				   ((__u64)i << 12) + 0xfff, true);
 	}
 	for (i = 0; i < 300; i++) {
 		ASSERT_EQ(0, gq_wait_space(&q, 2));
@@ -1358,8 +1298,7 @@ TEST_F(fast, queue_min_size)
 	fq_alloc(&v, 0, GPA(3) + 64, 1, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
 	for (i = 0; i < 40; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 100 + i, 0,
-				       0xfff, true));
+		test_cmd_iotlb_add(v.inst, v.tag, 100 + i, 0, 0, 0xfff, true);
 	}
 	for (i = 0; i < 40; i++) {
 		ASSERT_EQ(0, gq_issue1(&q, cmd_tlbi_nh_asid(0, 100 + i)));
@@ -1402,8 +1341,7 @@ TEST_F_TIMEOUT(fast, queue_large, 120)
 	qid = fq_alloc_va(_metadata, &v, 0, GPA_HUGE, huge, log2size, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
 	for (i = 0; i < 50; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, i, 0, 0xfff,
-				       true));
+		test_cmd_iotlb_add(v.inst, v.tag, i, 0, 0, 0xfff, true);
 	}
 	for (i = 0; i < ncmds; i++)
 		gq_put(&q, cmd_tlbi_nh_asid(0, i % 100));
@@ -1418,7 +1356,7 @@ TEST_F_TIMEOUT(fast, queue_large, 120)
 	fq_alloc_va(_metadata, &v, 1, GPA_HUGE + HUGE_PAGE_SIZE,
 		    huge + HUGE_PAGE_SIZE, log2size, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 1, 0, 0xfff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 1, 0, 0, 0xfff, true);
 	for (i = 0; i < (1U << log2size) / 2 + 10; i++)
 		gq_put(&q, cmd_sync());
 	gq_put(&q, cmd_tlbi_nh_asid(0, 1));
@@ -1470,12 +1408,12 @@ TEST_F(fast, nh_va_ranges)
 	fq_alloc(&v, 0, GPA(0), 4, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
 	for (i = 0; i < ne; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, A, e[i].start,
-				       e[i].last, e[i].leaf));
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, B, e[i].start,
-				       e[i].last, e[i].leaf));
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, w.tag, A, e[i].start,
-				       e[i].last, e[i].leaf));
+		test_cmd_iotlb_add(v.inst, v.tag, A, 0, e[i].start, e[i].last,
+				   e[i].leaf);
+		test_cmd_iotlb_add(v.inst, v.tag, B, 0, e[i].start, e[i].last,
+				   e[i].leaf);
+		test_cmd_iotlb_add(v.inst, w.tag, A, 0, e[i].start, e[i].last,
+				   e[i].leaf);
 	}
 #define LEFT(i) iotlb_count_range(self->fd, v.inst, v.tag, A, e[i].start, \
 				  e[i].start, 0)
@@ -1562,12 +1500,12 @@ TEST_F(fast, isolation_two_vms)
 	for (i = 0; i < 4; i++) {
 		__u64 s = (__u64)i << 12;
 
-		ASSERT_EQ(0, iotlb_add(self->fd, a.inst, a.tag, asid, s, s + 0xfff, true));
-		ASSERT_EQ(0, iotlb_add(self->fd, b.inst, b.tag, asid, s, s + 0xfff, true));
+		test_cmd_iotlb_add(a.inst, a.tag, asid, 0, s, s + 0xfff, true);
+		test_cmd_iotlb_add(b.inst, b.tag, asid, 0, s, s + 0xfff, true);
 	}
-	ASSERT_EQ(0, iotlb_add(self->fd, a.inst, a.tag, asid + 1, 0, 0xfff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, b.inst, b.tag, asid + 1, 0, 0xfff, true));
-	ASSERT_EQ(0, iotlb_add(self->fd, b.inst, b.tag, asid + 1, 0x1000, 0x1fff, true));
+	test_cmd_iotlb_add(a.inst, a.tag, asid + 1, 0, 0, 0xfff, true);
+	test_cmd_iotlb_add(b.inst, b.tag, asid + 1, 0, 0, 0xfff, true);
+	test_cmd_iotlb_add(b.inst, b.tag, asid + 1, 0, 0x1000, 0x1fff, true);
 
 	/* VM A invalidates its ASID 5, even claiming B's VMID. */
 	ASSERT_EQ(0, gq_issue1(&qa, cmd_tlbi_nh_asid(b.tag, asid)));
@@ -1656,38 +1594,38 @@ TEST_F(fast, atc_inv_vsid)
 	ASSERT_EQ(0, gq_hw_init(&qa));
 	ASSERT_EQ(0, gq_hw_init(&qb));
 
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p0, 0, 0, 0xfff));
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p0, 0, 0x10000, 0x1ffff));
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p0, 1, 0, 0xfff));
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p0, 2, 0x5000, 0x5fff));
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p1, 0, 0, 0xfff));
-	ASSERT_EQ(0, atc_add(self->fd, inst->id, p1, 1, 0, 0xfff));
+	test_cmd_atc_add(inst->id, p0, 0, 0, 0xfff);
+	test_cmd_atc_add(inst->id, p0, 0, 0x10000, 0x1ffff);
+	test_cmd_atc_add(inst->id, p0, 1, 0, 0xfff);
+	test_cmd_atc_add(inst->id, p0, 2, 0x5000, 0x5fff);
+	test_cmd_atc_add(inst->id, p1, 0, 0, 0xfff);
+	test_cmd_atc_add(inst->id, p1, 1, 0, 0xfff);
 
 	/* SSV, SSID 1, everything: that substream of device 0 only */
 	ASSERT_EQ(0, gq_issue1(&qa, cmd_atc_inv(0x100, true, 1, 0,
 						ATC_INV_SIZE_ALL, false)));
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(3, n);
 	n = atc_count_range(self->fd, inst->id, p0, 1, false, 0, UINT64_MAX);
 	EXPECT_EQ(0, n);
-	n = atc_count(self->fd, inst->id, p1);
+	n = atc_count_sid(self->fd, inst->id, p1);
 	EXPECT_EQ(2, n);
 	/* No SSV, 64K at 0x10000 (SIZE 4): every substream, that range */
 	ASSERT_EQ(0, gq_issue1(&qa, cmd_atc_inv(0x100, false, 0, 0x10000, 4,
 						false)));
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(2, n);
 	n = atc_count_range(self->fd, inst->id, p0, 0, false, 0x10000, 0x1ffff);
 	EXPECT_EQ(0, n);
 	/* As Linux encodes one page of SSID 2 */
 	ASSERT_EQ(0, gq_issue1(&qa, guest_atc_inv(0x100, true, 2, 0x5000, 0x1000)));
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(1, n);
 
 	/* VM B's vSID means nothing to VM A: illegal, nothing done. */
 	ASSERT_EQ(-EIO, gq_issue1(&qa, guest_atc_inv(0x200, false, 0, 0, 0)));
 	EXPECT_EQ(VCMDQ_CERROR_ILL, gq_cons_err(&qa));
-	n = atc_count(self->fd, inst->id, p1);
+	n = atc_count_sid(self->fd, inst->id, p1);
 	EXPECT_EQ(2, n);
 	gq_skip_and_ack(&qa);
 	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.prod - 1)));
@@ -1695,7 +1633,7 @@ TEST_F(fast, atc_inv_vsid)
 	ASSERT_EQ(-EIO, gq_issue1(&qa, cmd_atc_inv(p0, false, 0, 0,
 						   ATC_INV_SIZE_ALL, false)));
 	EXPECT_EQ(VCMDQ_CERROR_ILL, gq_cons_err(&qa));
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(1, n);
 	gq_skip_and_ack(&qa);
 	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.prod - 1)));
@@ -1704,14 +1642,14 @@ TEST_F(fast, atc_inv_vsid)
 	gq_skip_and_ack(&qb);
 	ASSERT_EQ(0, gq_wait_past(&qb, Q_PTR(&qb, qb.prod - 1)));
 	ASSERT_EQ(0, gq_issue1(&qb, guest_atc_inv(0x200, false, 0, 0, 0)));
-	n = atc_count(self->fd, inst->id, p1);
+	n = atc_count_sid(self->fd, inst->id, p1);
 	EXPECT_EQ(0, n);
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(1, n);
 
 	/* A destroyed vDEVICE's vSID is unknown again (and its ATC dropped). */
 	test_ioctl_destroy(vd0);
-	n = atc_count(self->fd, inst->id, p0);
+	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(0, n);
 	ASSERT_EQ(-EIO, gq_issue1(&qa, cmd_atc_inv(0x100, false, 0, 0,
 						   ATC_INV_SIZE_ALL, false)));
@@ -1821,7 +1759,8 @@ TEST_F(fast, vdevice_alloc_errnos)
 		__u32 x;
 
 		ASSERT_EQ(0, _test_cmd_viommu_alloc(w.vm->fd, other_inst->id,
-						    w.vm->s2_id, 0, &x, NULL));
+						    w.vm->s2_id, 0, &x, NULL,
+						    NULL, NULL));
 		EXPECT_ERRNO(EINVAL, _test_cmd_vdevice_alloc(w.vm->fd, x, vf0,
 							     d0->pci, 0x100,
 							     NULL, NULL));
@@ -2047,8 +1986,10 @@ static void illegal_flow(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, gq_hw_init(&q));
 	efd = eventq_new(_metadata, self, &v, 8, &eid);
 	for (i = 1; i <= 4; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, i, 0, 0xfff, true));
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, i, 0x5000, 0x5fff, true));
+		ASSERT_EQ(0, _test_cmd_iotlb_add(self->fd, v.inst, v.tag, i, 0,
+						 0, 0xfff, true));
+		ASSERT_EQ(0, _test_cmd_iotlb_add(self->fd, v.inst, v.tag, i, 0,
+						 0x5000, 0x5fff, true));
 	}
 
 	gq_put(&q, cmd_tlbi_nh_asid(0, 1));
@@ -2104,7 +2045,8 @@ static void illegal_flow(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, n);
 
 	/* A second error toggles GERROR back; the illegal NH_ALL did nothing. */
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 4, 0, 0xfff, true));
+	ASSERT_EQ(0, _test_cmd_iotlb_add(self->fd, v.inst, v.tag, 4, 0, 0,
+					 0xfff, true));
 	gq_put(&q, bad2);			/* index 7 */
 	gq_put(&q, cmd_tlbi_nh_asid(0, 4));
 	gq_put(&q, cmd_sync());			/* index 9 */
@@ -2211,11 +2153,10 @@ TEST_F(fast, illegal_commands)
 	efd = eventq_new(_metadata, self, &v, 64, &eid);
 	msi = ram_va(&self->vm[0], msi_gpa);
 	*msi = 0;
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 0x55, 0, ~0ULL, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 0x55, 0, 0, ~0ULL, true);
 
 	for (i = 0; i < nbad; i++) {
-		ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 200 + i, 0,
-				       0xfff, true));
+		test_cmd_iotlb_add(v.inst, v.tag, 200 + i, 0, 0, 0xfff, true);
 		at = q.prod;
 		gq_put(&q, bad[i].c);
 		gq_put(&q, cmd_tlbi_nh_asid(0, 200 + i));
@@ -2798,20 +2739,19 @@ TEST_F_TIMEOUT(fast, parallel_queues, 120)
 				x->asid = 0x20 + k;
 				x->seed = nw * 7919;
 				for (p = 0; p < PAR_PAGES; p++) {
-					ASSERT_EQ(0, iotlb_add(self->fd, x->inst,
-							       x->tag, x->asid,
-							       (__u64)p << 12,
-							       ((__u64)p << 12) + 0xfff,
-							       true));
+					test_cmd_iotlb_add(x->inst, x->tag,
+							   x->asid, 0,
+							   (__u64)p << 12,
+							   ((__u64)p << 12) + 0xfff,
+							   true);
 				}
 				/* guard: the same ASID, a page nobody names */
-				ASSERT_EQ(0, iotlb_add(self->fd, x->inst, x->tag,
-						       x->asid, 1ULL << 30,
-						       (1ULL << 30) + 0xfff,
-						       true));
+				test_cmd_iotlb_add(x->inst, x->tag, x->asid, 0,
+						   1ULL << 30,
+						   (1ULL << 30) + 0xfff, true);
 			}
-			ASSERT_EQ(0, iotlb_add(self->fd, f->inst, f->tag,
-					       PAR_GUARD_ASID, 0, 0xfff, true));
+			test_cmd_iotlb_add(f->inst, f->tag, PAR_GUARD_ASID, 0,
+					   0, 0xfff, true);
 		}
 	}
 
@@ -2931,7 +2871,7 @@ TEST_F_TIMEOUT(fast, destroy_while_busy, 60)
 	ASSERT_EQ(0, gq_hw_init(&q));
 	if (ioctl(self->fd, VCMDQ_TEST, NULL) && errno == ENOTTY)
 		return;
-	ASSERT_EQ(0, iotlb_add(self->fd, v.inst, v.tag, 77, 0, 0xfff, true));
+	test_cmd_iotlb_add(v.inst, v.tag, 77, 0, 0, 0xfff, true);
 	ASSERT_EQ(0, gq_issue1(&q, cmd_tlbi_nh_asid(0, 77)));
 	n = iotlb_count(self->fd, v.inst, v.tag, 77);
 	EXPECT_EQ(0, n);

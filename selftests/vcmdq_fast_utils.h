@@ -2,9 +2,8 @@
 /*
  * Helpers for the fast path selftests (vcmdq_fast.c):
  *
- *  - ioctl wrappers for QUEUE_ALLOC, VDEVICE_ALLOC, EVENTQ_ALLOC, KICK and
- *    TEST, in the _test_cmd_x / test_cmd_x / test_err_x style of
- *    vcmdq_utils.h;
+ *  - the VCMDQ_TEST counts the fast path tests ask for (the ioctl helpers
+ *    themselves, QUEUE_ALLOC to INVALIDATE, are in vcmdq_utils.h);
  *  - SMMUv3 command encoders, field for field as Linux's arm-smmu-v3.h
  *    builds them (arm_smmu_cmdq_build_cmd()), plus the range splitting of
  *    __arm_smmu_tlb_inv_range() and arm_smmu_atc_inv_to_cmd();
@@ -13,8 +12,8 @@
  *    little-endian, release barrier, PROD, poll CONS with acquire until it
  *    passes the CMD_SYNC, see CONS.ERR / GERROR), plus vcmdq's
  *    NEED_WAKEUP/KICK protocol;
- *  - the host side: module parameters, engine threads in /proc, huge
- *    pages, /proc/self/pagemap, VFIO groups of PCI devices.
+ *  - the host side: writing module parameters, engine threads in /proc,
+ *    huge pages, /proc/self/pagemap.
  */
 #ifndef __SELFTEST_VCMDQ_FAST_UTILS_H
 #define __SELFTEST_VCMDQ_FAST_UTILS_H
@@ -35,124 +34,7 @@
 #define HUGE_PAGE_SIZE		(2UL << 20)
 #define CMDQ_ENT_SIZE		16
 
-/* ---- QUEUE_ALLOC ---------------------------------------------------------- */
-
-static inline int _test_cmd_queue_alloc(int fd, __u32 viommu_id, __u32 index,
-					__u64 gpa, __u64 length, __u32 flags,
-					__u32 *queue_id)
-{
-	struct vcmdq_queue_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.viommu_id = viommu_id,
-		.index = index,
-		.gpa = gpa,
-		.length = length,
-	};
-	int ret;
-
-	ret = ioctl(fd, VCMDQ_QUEUE_ALLOC, &cmd);
-	if (ret)
-		return ret;
-	if (queue_id)
-		*queue_id = cmd.out_queue_id;
-	return 0;
-}
-#define test_cmd_queue_alloc(viommu_id, index, gpa, length, queue_id)        \
-	ASSERT_EQ(0, _test_cmd_queue_alloc(self->fd, viommu_id, index, gpa,   \
-					   length, 0, queue_id))
-#define test_err_queue_alloc(_errno, viommu_id, index, gpa, length)          \
-	EXPECT_ERRNO(_errno, _test_cmd_queue_alloc(self->fd, viommu_id, index, \
-						   gpa, length, 0, NULL))
-
-/* ---- VIOMMU_ALLOC, with the control region's mmap cookie ----------------- */
-
-struct viommu_out {
-	__u32 id;
-	__u32 tag;
-	__u64 mmap_offset;
-	__u64 mmap_length;
-};
-
-static inline int _test_cmd_viommu_alloc_out(int fd, __u32 instance_id,
-					     __u32 s2_id, struct viommu_out *out)
-{
-	struct vcmdq_viommu_alloc cmd = {
-		.size = sizeof(cmd),
-		.instance_id = instance_id,
-		.s2_id = s2_id,
-	};
-	int ret;
-
-	ret = ioctl(fd, VCMDQ_VIOMMU_ALLOC, &cmd);
-	if (ret)
-		return ret;
-	out->id = cmd.out_viommu_id;
-	out->tag = cmd.out_tag;
-	out->mmap_offset = cmd.out_mmap_offset;
-	out->mmap_length = cmd.out_mmap_length;
-	return 0;
-}
-
-/* ---- VDEVICE_ALLOC -------------------------------------------------------- */
-
-static inline int _test_cmd_vdevice_alloc(int fd, __u32 viommu_id, int vfio_fd,
-					  __u32 pci_device, __u64 virt_id,
-					  __u32 *vdevice_id, __u32 *phys_id)
-{
-	struct vcmdq_vdevice_alloc cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-		.vfio_fd = vfio_fd,
-		.pci_device = pci_device,
-		.virt_id = virt_id,
-	};
-	int ret;
-
-	ret = ioctl(fd, VCMDQ_VDEVICE_ALLOC, &cmd);
-	if (ret)
-		return ret;
-	if (vdevice_id)
-		*vdevice_id = cmd.out_vdevice_id;
-	if (phys_id)
-		*phys_id = cmd.out_phys_id;
-	return 0;
-}
-#define test_cmd_vdevice_alloc(viommu_id, vfio_fd, pci, virt_id, id, phys)   \
-	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu_id, vfio_fd,    \
-					     pci, virt_id, id, phys))         \
-		TH_LOG("VDEVICE_ALLOC: %s", strerror(errno))
-#define test_err_vdevice_alloc(_errno, viommu_id, vfio_fd, pci, virt_id)     \
-	EXPECT_ERRNO(_errno, _test_cmd_vdevice_alloc(self->fd, viommu_id,     \
-						     vfio_fd, pci, virt_id,   \
-						     NULL, NULL))
-
-/* ---- EVENTQ_ALLOC --------------------------------------------------------- */
-
-static inline int _test_cmd_eventq_alloc(int fd, __u32 viommu_id, __u32 depth,
-					 __u32 flags, __u32 *eventq_id,
-					 int *eventq_fd)
-{
-	struct vcmdq_eventq_alloc cmd = {
-		.size = sizeof(cmd),
-		.flags = flags,
-		.viommu_id = viommu_id,
-		.depth = depth,
-	};
-	int ret;
-
-	ret = ioctl(fd, VCMDQ_EVENTQ_ALLOC, &cmd);
-	if (ret)
-		return ret;
-	if (eventq_id)
-		*eventq_id = cmd.out_eventq_id;
-	if (eventq_fd)
-		*eventq_fd = cmd.out_eventq_fd;
-	return 0;
-}
-#define test_err_eventq_alloc(_errno, viommu_id, depth, flags)               \
-	EXPECT_ERRNO(_errno, _test_cmd_eventq_alloc(self->fd, viommu_id,      \
-						    depth, flags, NULL, NULL))
+/* ---- event queues --------------------------------------------------------- */
 
 /* One record of an event fd. */
 struct event_rec {
@@ -160,94 +42,18 @@ struct event_rec {
 	struct vcmdq_event_cmdq_err err;
 };
 
-/* ---- KICK ----------------------------------------------------------------- */
-
-static inline int _test_cmd_kick(int fd, __u32 viommu_id)
-{
-	struct vcmdq_kick cmd = {
-		.size = sizeof(cmd),
-		.viommu_id = viommu_id,
-	};
-
-	return ioctl(fd, VCMDQ_KICK, &cmd);
-}
-#define test_cmd_kick(viommu_id) ASSERT_EQ(0, _test_cmd_kick(self->fd, viommu_id))
-#define test_err_kick(_errno, viommu_id) \
-	EXPECT_ERRNO(_errno, _test_cmd_kick(self->fd, viommu_id))
-
 /* ---- TEST: the instance's IOTLB and ATC model ----------------------------- */
 
-static inline int _test_cmd_test(int fd, __u32 op, __u32 instance_id,
-				 __u32 flags, __u32 tag, __u32 asid,
-				 __u32 pasid, __u32 sid, __u32 ssid,
-				 __u64 start, __u64 last, __u32 *count)
-{
-	struct vcmdq_test cmd = {
-		.size = sizeof(cmd),
-		.op = op,
-		.instance_id = instance_id,
-		.flags = flags,
-		.tag = tag,
-		.asid = asid,
-		.pasid = pasid,
-		.sid = sid,
-		.ssid = ssid,
-		.start = start,
-		.last = last,
-	};
-	int ret;
-
-	ret = ioctl(fd, VCMDQ_TEST, &cmd);
-	if (!ret && count)
-		*count = cmd.out_count;
-	return ret;
-}
-
-static inline int iotlb_add(int fd, __u32 inst, __u32 tag, __u32 asid,
-			    __u64 start, __u64 last, bool leaf)
-{
-	return _test_cmd_test(fd, VCMDQ_TEST_IOTLB_ADD, inst,
-			      leaf ? VCMDQ_TEST_LEAF : 0, tag, asid, 0, 0, 0,
-			      start, last, NULL);
-}
-
-/* Entries of {tag, asid} overlapping [start, last]; -1 on error. */
-static inline long iotlb_count_range(int fd, __u32 inst, __u32 tag, __u32 asid,
-				     __u64 start, __u64 last, __u32 flags)
-{
-	__u32 n;
-
-	if (_test_cmd_test(fd, VCMDQ_TEST_IOTLB_COUNT, inst,
-			   flags | VCMDQ_TEST_ANY_PASID, tag, asid, 0, 0, 0,
-			   start, last, &n))
-		return -1;
-	return n;
-}
-
+/* Entries of {tag, asid}, any PASID, overlapping [start, last]; -1 on error. */
+#define iotlb_count_range(fd, inst, tag, asid, start, last, flags)            \
+	_iotlb_count(fd, inst, (flags) | VCMDQ_TEST_ANY_PASID, tag, asid, 0,  \
+		     start, last)
 #define iotlb_count(fd, inst, tag, asid) \
 	iotlb_count_range(fd, inst, tag, asid, 0, UINT64_MAX, 0)
-#define iotlb_count_tag(fd, inst, tag) \
-	iotlb_count_range(fd, inst, tag, 0, 0, UINT64_MAX, VCMDQ_TEST_ANY_ASID)
 
-static inline int atc_add(int fd, __u32 inst, __u32 sid, __u32 ssid,
-			  __u64 start, __u64 last)
-{
-	return _test_cmd_test(fd, VCMDQ_TEST_ATC_ADD, inst, 0, 0, 0, 0, sid,
-			      ssid, start, last, NULL);
-}
-
-static inline long atc_count_range(int fd, __u32 inst, __u32 sid, __u32 ssid,
-				   bool any_ssid, __u64 start, __u64 last)
-{
-	__u32 n;
-
-	if (_test_cmd_test(fd, VCMDQ_TEST_ATC_COUNT, inst,
-			   any_ssid ? VCMDQ_TEST_ANY_SSID : 0, 0, 0, 0, sid,
-			   ssid, start, last, &n))
-		return -1;
-	return n;
-}
-#define atc_count(fd, inst, sid) atc_count_range(fd, inst, sid, 0, true, 0, UINT64_MAX)
+#define atc_count_range(fd, inst, sid, ssid, any_ssid, start, last)           \
+	_atc_count(fd, inst, (any_ssid) ? VCMDQ_TEST_ANY_SSID : 0, sid, ssid, \
+		   start, last)
 
 /* ---- SMMUv3 commands, as arm_smmu_cmdq_build_cmd() encodes them ----------- */
 
@@ -737,27 +543,21 @@ static inline void gq_skip_and_ack(struct gq *q)
 
 /* ---- module parameters, engine threads ------------------------------------ */
 
-static inline long param_read(const char *name)
+/* A decimal number and a newline into @path; 0 or -1. */
+static inline int write_long_file(const char *path, long val)
 {
-	char path[128];
+	char buf[32];
 
-	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
-	return read_long_file(path);
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return write_str(path, buf);
 }
 
 static inline int param_write(const char *name, long val)
 {
-	char path[128], buf[32];
-	int fd, n, ok;
+	char path[128];
 
 	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%ld\n", val);
-	ok = write(fd, buf, n) == n;
-	close(fd);
-	return ok ? 0 : -1;
+	return write_long_file(path, val);
 }
 
 /* The pid of kthread "vcmdq-engine/<id>", or -1. */
@@ -773,20 +573,11 @@ static inline int engine_pid(__u32 instance_id)
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		ssize_t n;
-		int fd;
-
 		if (de->d_name[0] < '1' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/comm", de->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
+		if (read_file(path, comm, sizeof(comm)) <= 0)
 			continue;
-		n = read(fd, comm, sizeof(comm) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		comm[n] = 0;
 		if (!strcmp(comm, want)) {
 			pid = atoi(de->d_name);
 			break;
@@ -801,18 +592,11 @@ static inline long task_cpu_ticks(int pid)
 {
 	unsigned long utime, stime;
 	char path[64], buf[1024], *p;
-	ssize_t n;
-	int fd, i;
+	int i;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (read_file(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
 	/* comm may hold spaces and parentheses: fields resume after the last ')' */
 	p = strrchr(buf, ')');
 	if (!p)
@@ -855,16 +639,7 @@ static inline long hugepages_get(void)
 
 static inline int hugepages_set(long n)
 {
-	char buf[32];
-	int fd, len, ok;
-
-	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
-	if (fd < 0)
-		return -1;
-	len = snprintf(buf, sizeof(buf), "%ld\n", n);
-	ok = write(fd, buf, len) == len;
-	close(fd);
-	return ok ? 0 : -1;
+	return write_long_file("/proc/sys/vm/nr_hugepages", n);
 }
 
 /* The PFN backing @va (root reads real PFNs from pagemap); 0 if unknown. */
@@ -883,116 +658,6 @@ static inline __u64 virt_to_pfn(const void *va)
 	if (!(entry & (1ULL << 63)))
 		return 0;
 	return entry & ((1ULL << 55) - 1);
-}
-
-/* ---- PCI devices and their VFIO groups ------------------------------------- */
-
-#define PCI_SYSFS "/sys/bus/pci/devices/"
-
-static inline bool pci_exists(const char *bdf)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), PCI_SYSFS "%s", bdf);
-	return !access(path, F_OK);
-}
-
-/* The IOMMU group number of @bdf, or -1 when it has none. */
-static inline int pci_iommu_group(const char *bdf)
-{
-	char path[128], link[256], *base;
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PCI_SYSFS "%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return -1;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	return base ? atoi(base + 1) : -1;
-}
-
-/* The name of the driver bound to @bdf into @drv ("" for none). */
-static inline void pci_driver(const char *bdf, char *drv, size_t len)
-{
-	char path[128], link[256], *base;
-	ssize_t n;
-
-	drv[0] = 0;
-	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n <= 0)
-		return;
-	link[n] = 0;
-	base = strrchr(link, '/');
-	base = base ? base + 1 : link;
-	n = strlen(base);
-	if ((size_t)n >= len)
-		n = len - 1;
-	memcpy(drv, base, n);
-	drv[n] = 0;
-}
-
-static inline int write_str(const char *path, const char *s)
-{
-	int fd, ok;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-/* Bind @bdf to @driver (unbinding whatever has it); 0 on success. */
-static inline int pci_bind(const char *bdf, const char *driver)
-{
-	char path[160], drv[64];
-
-	pci_driver(bdf, drv, sizeof(drv));
-	if (!strcmp(drv, driver))
-		return 0;
-	if (drv[0]) {
-		snprintf(path, sizeof(path), PCI_SYSFS "%s/driver/unbind", bdf);
-		if (write_str(path, bdf))
-			return -1;
-	}
-	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver_override", bdf);
-	if (write_str(path, driver))
-		return -1;
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind", driver);
-	if (write_str(path, bdf))
-		return -1;
-	pci_driver(bdf, drv, sizeof(drv));
-	return strcmp(drv, driver) ? -1 : 0;
-}
-
-/* Bind @bdf to vfio-pci and open its group file: the ownership proof. */
-static inline int vfio_group_open(const char *bdf)
-{
-	char path[64];
-	int group = pci_iommu_group(bdf);
-
-	if (group < 0)
-		return -1;
-	if (pci_bind(bdf, "vfio-pci"))
-		return -1;
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group);
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-/* "0000:00:04.0" -> VCMDQ_PCI_DEVICE(); false if malformed. */
-static inline bool pci_parse(const char *bdf, __u32 *out)
-{
-	unsigned int seg, bus, dev, fn;
-	int end = 0;
-
-	if (sscanf(bdf, "%x:%x:%x.%x%n", &seg, &bus, &dev, &fn, &end) != 4 ||
-	    bdf[end])
-		return false;
-	*out = VCMDQ_PCI_DEVICE(seg, bus, dev, fn);
-	return true;
 }
 
 #endif /* __SELFTEST_VCMDQ_FAST_UTILS_H */

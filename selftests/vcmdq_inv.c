@@ -271,7 +271,7 @@ static bool everything_ok(const struct ctx *c)
 static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 		      __u32 type, __u32 flavor, bool devices)
 {
-	char bdf[MAX_DEVS][BDF_LEN];
+	struct pdev devs[MAX_DEVS];
 	int i, best = -1, best_n = -1, nd;
 	__u32 count;
 
@@ -280,7 +280,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	c->ring_err = -ENODEV;
 	vcmdq_read_counters(&c->base);
 	ASSERT_COUNTERS_READ(&c->base);
-	c->fd = open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
+	c->fd = vcmdq_open();
 	ASSERT_LE(0, c->fd)
 		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
 		       strerror(errno));
@@ -293,7 +293,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 		if (flavor ? in->flavor != flavor :
 			     !(in->data_types & (1U << type)))
 			continue;
-		nd = devices ? instance_devices(in->id, bdf, MAX_DEVS) : 0;
+		nd = devices ? param_devices(in->id, devs, MAX_DEVS) : 0;
 		if (nd > best_n) {
 			best = i;
 			best_n = nd;
@@ -314,8 +314,8 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	ASSERT_NE(NULL, c->ops);
 	ASSERT_NE(0, c->inst.data_types & (1U << c->type));
 
-	c->hooks = !_test_cmd_model(c->fd, VCMDQ_TEST_IOTLB_COUNT, c->inst.id,
-				    0, 0, 0, 0, 0, 0, 0, 0, &count);
+	c->hooks = !_test_cmd_test(c->fd, VCMDQ_TEST_IOTLB_COUNT, c->inst.id,
+				   0, 0, 0, 0, 0, 0, 0, 0, &count);
 	if (!c->hooks) {
 		snprintf(c->why, sizeof(c->why),
 			 "VCMDQ_TEST: %s (build the module with make VCMDQ_TEST=y)",
@@ -324,7 +324,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	}
 	if (!devices)
 		return;
-	nd = instance_devices(c->inst.id, bdf, MAX_DEVS);
+	nd = param_devices(c->inst.id, devs, MAX_DEVS);
 	if (!nd)
 		snprintf(c->why, sizeof(c->why),
 			 "the devices module parameter puts no device behind instance %u (%s)",
@@ -332,9 +332,9 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	for (i = 0; i < nd; i++) {
 		struct dev *d = &c->dev[c->ndev];
 
-		memcpy(d->bdf, bdf[i], BDF_LEN);
-		d->pci = pci_parse(bdf[i]);
-		if (device_claim(bdf[i], &d->vfio_fd, c->why, sizeof(c->why)))
+		memcpy(d->bdf, devs[i].bdf, BDF_LEN);
+		d->pci = devs[i].pci;
+		if (device_claim(d->bdf, &d->vfio_fd, c->why, sizeof(c->why)))
 			break;
 		c->ndev++;
 	}
@@ -392,6 +392,26 @@ static int ctx_ring(struct ctx *c)
 			     strerror(-(c)->ring_err));                    \
 	} while (0)
 
+/*
+ * FIXTURE(@name) with its setup and teardown: the context of the instance
+ * of data type @type with the most devices, those devices claimed.
+ */
+#define CTX_FIXTURE(name, type)                                            \
+	FIXTURE(name)                                                      \
+	{                                                                  \
+		int fd;		/* == c.fd, for vcmdq_utils.h's macros */  \
+		struct ctx c;                                              \
+	};                                                                 \
+	FIXTURE_SETUP(name)                                                \
+	{                                                                  \
+		ctx_setup(_metadata, &self->c, type, 0, true);             \
+		self->fd = self->c.fd;                                     \
+	}                                                                  \
+	FIXTURE_TEARDOWN(name)                                             \
+	{                                                                  \
+		ctx_teardown(_metadata, &self->c);                         \
+	}
+
 /* ---- VMs ---------------------------------------------------------------- */
 
 static void vm_create(struct __test_metadata *_metadata, int fd, __u32 inst,
@@ -408,7 +428,8 @@ static void vm_create(struct __test_metadata *_metadata, int fd, __u32 inst,
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, vm->s2_id, VCMDQ_S2_MAP_READ, GPA_RO,
 				      vm->mem + PAGE_SIZE, PAGE_SIZE));
 	ASSERT_EQ(0, _test_cmd_viommu_alloc(fd, inst, vm->s2_id, 0,
-					    &vm->viommu_id, &vm->tag));
+					    &vm->viommu_id, &vm->tag, NULL,
+					    NULL));
 	ASSERT_NE(0, vm->tag);
 }
 
@@ -441,11 +462,11 @@ static void vm_destroy(struct __test_metadata *_metadata, struct vm *vm)
 		vm->nvdev--;
 		ASSERT_EQ(0, _test_ioctl_destroy(vm->fd,
 						 vm->vdev_id[vm->nvdev]));
-		EXPECT_EQ(0, sid_count(vm->fd, vm->inst,
-				       vm->phys[vm->nvdev]));
+		EXPECT_EQ(0, atc_count_sid(vm->fd, vm->inst,
+					   vm->phys[vm->nvdev]));
 	}
 	ASSERT_EQ(0, _test_ioctl_destroy(vm->fd, vm->viommu_id));
-	EXPECT_EQ(0, tag_count(vm->fd, vm->inst, vm->tag));
+	EXPECT_EQ(0, iotlb_count_tag(vm->fd, vm->inst, vm->tag));
 	ASSERT_EQ(0, _test_ioctl_destroy(vm->fd, vm->s2_id));
 	munmap(vm->mem, MEM_PAGES * PAGE_SIZE);
 	vm->viommu_id = 0;
@@ -654,7 +675,7 @@ static void model_expect(struct __test_metadata *_metadata,
 			continue;
 		for (i = 0; i < m->nt; i++)
 			exp += m->t[i].vm == v && (want & T(i));
-		n = tag_count(vm->fd, vm->inst, vm->tag);
+		n = iotlb_count_tag(vm->fd, vm->inst, vm->tag);
 		if (n != exp)
 			TH_LOG("%s: VM %u's tag holds %ld entries, want %ld",
 			       name, v, n, exp);
@@ -664,7 +685,7 @@ static void model_expect(struct __test_metadata *_metadata,
 			for (i = 0; i < m->na; i++)
 				exp += m->a[i].vm == v && m->a[i].dev == d &&
 				       (want & A(i));
-			n = sid_count(vm->fd, vm->inst, vm->phys[d]);
+			n = atc_count_sid(vm->fd, vm->inst, vm->phys[d]);
 			if (n != exp)
 				TH_LOG("%s: VM %u's device %u holds %ld ATC entries, want %ld",
 				       name, v, d, n, exp);
@@ -745,29 +766,43 @@ static void run_cases(struct __test_metadata *_metadata, struct ctx *c,
 	}
 }
 
+/* A command the format refuses: its first two qwords. */
+struct refused_cmd {
+	const char *name;
+	__u64 q0, q1;
+};
+
 /*
- * @cmd refused with EIO in the middle of a batch: the command before it
- * ran, the one after it did not (generic model).
+ * Each of the @n commands refused with EIO in the middle of a batch: the
+ * command before it ran, the one after it did not (generic model).
  */
 static void expect_refused(struct __test_metadata *_metadata, struct ctx *c,
-			   struct inv_cmd cmd, const char *name)
+			   const struct refused_cmd *refused, unsigned int n)
 {
-	const struct inv_cmd batch[] = {
-		c->ops->space(1), cmd, c->ops->space(2),
-	};
-	__u32 done;
-	int rc;
+	unsigned int i;
 
-	world_create(_metadata, c, 0, 0, c->fd);
-	model_fill(_metadata, c->vm, &gen_model);
-	rc = vm_inv(&c->vm[0], c->type, batch, 3, &done);
-	if (rc != -EIO || done != 1)
-		TH_LOG("%s: returned %d, entry_num %u; want %d, 1", name, rc,
-		       done, -EIO);
-	EXPECT_EQ(-EIO, rc);
-	EXPECT_EQ(1, done);
-	model_expect(_metadata, c->vm, &gen_model, GEN_ALL & ~GEN(1), name);
-	world_destroy(_metadata, c);
+	for (i = 0; i < n; i++) {
+		const char *name = refused[i].name;
+		const struct inv_cmd batch[] = {
+			c->ops->space(1),
+			inv_raw(refused[i].q0, refused[i].q1),
+			c->ops->space(2),
+		};
+		__u32 done;
+		int rc;
+
+		world_create(_metadata, c, 0, 0, c->fd);
+		model_fill(_metadata, c->vm, &gen_model);
+		rc = vm_inv(&c->vm[0], c->type, batch, 3, &done);
+		if (rc != -EIO || done != 1)
+			TH_LOG("%s: returned %d, entry_num %u; want %d, 1",
+			       name, rc, done, -EIO);
+		EXPECT_EQ(-EIO, rc);
+		EXPECT_EQ(1, done);
+		model_expect(_metadata, c->vm, &gen_model, GEN_ALL & ~GEN(1),
+			     name);
+		world_destroy(_metadata, c);
+	}
 }
 
 /* Page 0 of @vm's memory holds PATTERN except @len bytes of @val at @off. */
@@ -1110,14 +1145,15 @@ TEST_F(inv, entry_len)
 				TH_LOG("entry_len %u", len);
 			EXPECT_ERRNO(EINVAL, rc);
 			EXPECT_EQ(0, num);
-			EXPECT_EQ(1, tag_count(self->fd, c->inst.id,
-					       c->vm[0].tag));
+			EXPECT_EQ(1, iotlb_count_tag(self->fd, c->inst.id,
+						     c->vm[0].tag));
 			/* Drop it the valid way. */
 			num = 1;
 			test_cmd_invalidate(c->vm[0].viommu_id, c->type, 16,
 					    &num, one);
 		}
-		EXPECT_EQ(0, tag_count(self->fd, c->inst.id, c->vm[0].tag))
+		EXPECT_EQ(0, iotlb_count_tag(self->fd, c->inst.id,
+					     c->vm[0].tag))
 			TH_LOG("entry_len %u", len);
 		free(buf);
 	}
@@ -1338,7 +1374,7 @@ TEST_F(inv, isolation)
 	REQUIRE(c);
 	const struct ops *o = c->ops;
 
-	c->fd2 = open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
+	c->fd2 = vcmdq_open();
 	ASSERT_LE(0, c->fd2);
 	/* Give the VM under test higher IDs than anything in the other file. */
 	ASSERT_EQ(0, _test_cmd_s2_alloc(self->fd, 0, &s2_pad));
@@ -1838,8 +1874,8 @@ TEST_F(inv, uring_depth)
 				got |= 1ULL << i;
 		/* What is left is exactly the batches that ran nothing. */
 		EXPECT_EQ(~want & ((1ULL << N) - 1), got);
-		EXPECT_EQ(N / 4, tag_count(self->fd, c->inst.id,
-					   c->vm[0].tag));
+		EXPECT_EQ(N / 4, iotlb_count_tag(self->fd, c->inst.id,
+						 c->vm[0].tag));
 	}
 	world_destroy(_metadata, c);
 }
@@ -1999,22 +2035,7 @@ TEST_F(inv, uring_nonblock)
  * devices.
  * ---------------------------------------------------------------------------
  */
-FIXTURE(smmu)
-{
-	int fd;
-	struct ctx c;
-};
-
-FIXTURE_SETUP(smmu)
-{
-	ctx_setup(_metadata, &self->c, VCMDQ_DATA_SMMUV3, 0, true);
-	self->fd = self->c.fd;
-}
-
-FIXTURE_TEARDOWN(smmu)
-{
-	ctx_teardown(_metadata, &self->c);
-}
+CTX_FIXTURE(smmu, VCMDQ_DATA_SMMUV3)
 
 /*
  * The TLBI model: ASIDs 1 and 2 of the VM under test, ASIDs 1 and 2 of
@@ -2119,10 +2140,7 @@ TEST_F(smmu, vmid_ignored)
 /* Opcodes a guest may not send, as upstream's vSMMU refuses them: EIO. */
 TEST_F(smmu, refused)
 {
-	static const struct {
-		const char *name;
-		__u64 q0, q1;
-	} refused[] = {
+	static const struct refused_cmd refused[] = {
 		{ "opcode 0x00", 0, 0 },
 		{ "PREFETCH_CFG", SMMU_PREFETCH_CFG | 0x100ULL << 32, 0 },
 		{ "PREFETCH_ADDR", SMMU_PREFETCH_ADDR | 0x100ULL << 32, 0x10000 },
@@ -2142,13 +2160,9 @@ TEST_F(smmu, refused)
 		{ "opcode 0x47", 0x47, 0 },
 		{ "opcode 0xff", 0xff, 0 },
 	};
-	unsigned int i;
 
 	REQUIRE(&self->c);
-	for (i = 0; i < ARRAY_SIZE(refused); i++)
-		expect_refused(_metadata, &self->c,
-			       inv_raw(refused[i].q0, refused[i].q1),
-			       refused[i].name);
+	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
 }
 
 /* Accepted opcodes with a reserved bit or a bad value: EIO. */
@@ -2331,7 +2345,7 @@ TEST_F(smmu, atc_vsid_per_vm)
 	__u32 done;
 
 	REQUIRE_DEVS(c, 2);
-	c->fd2 = open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
+	c->fd2 = vcmdq_open();
 	ASSERT_LE(0, c->fd2);
 	world_create(_metadata, c, 1, 1, c->fd2);
 	ASSERT_EQ(c->vm[0].virt[0], c->vm[1].virt[0]);
@@ -2379,22 +2393,7 @@ TEST_F(smmu, cfgi)
  * FIXTURE(amd): AMD-Vi commands.
  * ---------------------------------------------------------------------------
  */
-FIXTURE(amd)
-{
-	int fd;
-	struct ctx c;
-};
-
-FIXTURE_SETUP(amd)
-{
-	ctx_setup(_metadata, &self->c, VCMDQ_DATA_AMD_VI, 0, true);
-	self->fd = self->c.fd;
-}
-
-FIXTURE_TEARDOWN(amd)
-{
-	ctx_teardown(_metadata, &self->c);
-}
+CTX_FIXTURE(amd, VCMDQ_DATA_AMD_VI)
 
 /* DomainIDs 1 and 2 (with PASID 7 translations) and the other VM's. */
 static const struct tlbe amd_tlb[] = {
@@ -2485,10 +2484,7 @@ TEST_F(amd, invalidate_all)
 
 TEST_F(amd, refused)
 {
-	const struct {
-		const char *name;
-		__u64 q0, q1;
-	} refused[] = {
+	const struct refused_cmd refused[] = {
 		{ "opcode 0", 0, 0 },
 		{ "INVALIDATE_INTERRUPT_TABLE", 5ULL << 60 | 0x100, 0 },
 		{ "PREFETCH_IOMMU_PAGES", 6ULL << 60 | 0x100, 0x10000 },
@@ -2505,13 +2501,9 @@ TEST_F(amd, refused)
 		{ "INVALIDATE_IOTLB_PAGES reserved word 2 bit 1 (PDE)",
 		  amd_op(AMD_INV_IOTLB_PAGES) | 0x100, 0x10000 | 2 },
 	};
-	unsigned int i;
 
 	REQUIRE(&self->c);
-	for (i = 0; i < ARRAY_SIZE(refused); i++)
-		expect_refused(_metadata, &self->c,
-			       inv_raw(refused[i].q0, refused[i].q1),
-			       refused[i].name);
+	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
 }
 
 /* COMPLETION_WAIT: S=1 stores 8 bytes through the S2; I and F are fine. */
@@ -2620,22 +2612,7 @@ TEST_F(amd, device_ids)
  * FIXTURE(vtd): VT-d descriptors.
  * ---------------------------------------------------------------------------
  */
-FIXTURE(vtd)
-{
-	int fd;
-	struct ctx c;
-};
-
-FIXTURE_SETUP(vtd)
-{
-	ctx_setup(_metadata, &self->c, VCMDQ_DATA_VTD, 0, true);
-	self->fd = self->c.fd;
-}
-
-FIXTURE_TEARDOWN(vtd)
-{
-	ctx_teardown(_metadata, &self->c);
-}
+CTX_FIXTURE(vtd, VCMDQ_DATA_VTD)
 
 /* DIDs 1 and 2 (PASIDs 0 and 7) and the other VM's DID 1. */
 static const struct tlbe vtd_tlb[] = {
@@ -2818,10 +2795,7 @@ TEST_F(vtd, wait)
 
 TEST_F(vtd, refused)
 {
-	static const struct {
-		const char *name;
-		__u64 q0, q1;
-	} refused[] = {
+	static const struct refused_cmd refused[] = {
 		{ "type 0", 0, 0 },
 		{ "interrupt entry cache", VTD_IEC | 1 << 4, 0 },
 		{ "page group response", VTD_PGRP_RESP, 0 },
@@ -2831,13 +2805,9 @@ TEST_F(vtd, refused)
 		{ "type 0x12 (high type bits)", 0x2 | 1 << 9, 0 },
 		{ "wait with PD", VTD_IWD | 1 << 7, 0 },
 	};
-	unsigned int i;
 
 	REQUIRE(&self->c);
-	for (i = 0; i < ARRAY_SIZE(refused); i++)
-		expect_refused(_metadata, &self->c,
-			       inv_raw(refused[i].q0, refused[i].q1),
-			       refused[i].name);
+	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
 }
 
 static const struct atce vtd_atc[] = {
@@ -2893,22 +2863,7 @@ TEST_F(vtd, device_ids)
  * FIXTURE(multi): lengths, fan-out over every instance, close.
  * ---------------------------------------------------------------------------
  */
-FIXTURE(multi)
-{
-	int fd;
-	struct ctx c;
-};
-
-FIXTURE_SETUP(multi)
-{
-	ctx_setup(_metadata, &self->c, VCMDQ_DATA_SMMUV3, 0, true);
-	self->fd = self->c.fd;
-}
-
-FIXTURE_TEARDOWN(multi)
-{
-	ctx_teardown(_metadata, &self->c);
-}
+CTX_FIXTURE(multi, VCMDQ_DATA_SMMUV3)
 
 TEST_F(multi, cmd_length)
 {
@@ -3029,14 +2984,15 @@ TEST_F(multi, s2_fanout)
 #define EXPECT_VM_ENTRIES(_v, _n)                                          \
 	do {                                                               \
 		for (i = 0; i < c->ninst; i++) {                           \
-			EXPECT_EQ(_n, tag_count(self->fd, c->info[i].id,   \
-						tag[_v][i]))               \
+			EXPECT_EQ(_n, iotlb_count_tag(self->fd,            \
+						      c->info[i].id,       \
+						      tag[_v][i]))         \
 				TH_LOG("VM %d, instance %u", _v,           \
 				       c->info[i].id);                     \
 		}                                                          \
 		if ((_v) < (int)ndev) {                                    \
-			EXPECT_EQ(_n, sid_count(self->fd, c->inst.id,      \
-						phys[_v]));                \
+			EXPECT_EQ(_n, atc_count_sid(self->fd, c->inst.id,  \
+						    phys[_v]));            \
 		}                                                          \
 	} while (0)
 
@@ -3068,8 +3024,8 @@ TEST_F(multi, s2_fanout)
 	for (v = 0; v < 2; v++) {
 		for (i = 0; i < c->ninst; i++) {
 			test_ioctl_destroy(viommu[v][i]);
-			EXPECT_EQ(0, tag_count(self->fd, c->info[i].id,
-					       tag[v][i]));
+			EXPECT_EQ(0, iotlb_count_tag(self->fd, c->info[i].id,
+						     tag[v][i]));
 		}
 		test_ioctl_destroy(s2[v]);
 		munmap(mem[v], 2 * PAGE_SIZE);
@@ -3094,7 +3050,7 @@ TEST_F(multi, close_live)
 	REQUIRE(c);
 	for (i = 0; i < c->ninst; i++)
 		live[i] = vcmdq_live_viommus(self->fd, c->info[i].id);
-	c->fd2 = open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
+	c->fd2 = vcmdq_open();
 	ASSERT_LE(0, c->fd2);
 	mem = alloc_pages(1, PROT_READ | PROT_WRITE, true);
 	ASSERT_NE(NULL, mem);
@@ -3103,7 +3059,8 @@ TEST_F(multi, close_live)
 				      PAGE_SIZE));
 	for (i = 0; i < c->ninst; i++) {
 		ASSERT_EQ(0, _test_cmd_viommu_alloc(c->fd2, c->info[i].id, s2,
-						    0, &viommu, &tag[i]));
+						    0, &viommu, &tag[i], NULL,
+						    NULL));
 		test_cmd_iotlb_add(c->info[i].id, tag[i], 1, 0, 0x10000,
 				   0x10fff, true);
 		if (c->info[i].id == c->inst.id) {
@@ -3140,12 +3097,12 @@ TEST_F(multi, close_live)
 	EXPECT_EQ(objects, live_objects());
 	for (i = 0; i < c->ninst; i++) {
 		EXPECT_EQ(live[i], vcmdq_live_viommus(self->fd, c->info[i].id));
-		EXPECT_EQ(0, tag_count(self->fd, c->info[i].id, tag[i]));
+		EXPECT_EQ(0, iotlb_count_tag(self->fd, c->info[i].id, tag[i]));
 	}
 	if (ndev) {
 		struct vm vm;
 
-		EXPECT_EQ(0, sid_count(self->fd, c->inst.id, phys));
+		EXPECT_EQ(0, atc_count_sid(self->fd, c->inst.id, phys));
 		/* The device is free for another VM. */
 		vm_create(_metadata, self->fd, c->inst.id, &vm);
 		vm_add_vdev(_metadata, &vm, &c->dev[0], VIRT(0));
