@@ -8,6 +8,7 @@
 #   make            module + selftests + vcmdqctl
 #   make check      install missing dependencies, build, run every test in the VM
 #   make run        boot the VM, load the module, print the instance table
+#   make bench      fast vs slow path latency and throughput, in the VM
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 
@@ -30,15 +31,19 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
+VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 
-.PHONY: all modules userspace selftests hosttests fuzz-run lint check run clean deps help
+.PHONY: all modules userspace selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
-userspace: $(VCMDQCTL)
+userspace: $(VCMDQCTL) $(VCMDQ_BENCH)
+
+$(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h
+	$(CC) $(USER_CFLAGS) -o $@ $< -luring -lpthread
 
 $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
@@ -89,9 +94,19 @@ run:
 	@$(MAKE) --no-print-directory all
 	$(CURDIR)/tools/vm/run --add $(VCMDQCTL) -- vcmdqctl instances
 
+# Fast path vs slow paths vs the shared-memory floor, side by side in one
+# VM run.  The TSC clocksource: with the default hpet every clock read is
+# an emulated device access that dominates the figures.
+BENCH_ARGS ?= --mode all --batch 1,16 --seconds 2
+bench:
+	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
+	@$(MAKE) --no-print-directory all
+	$(CURDIR)/tools/vm/run --append "clocksource=tsc tsc=reliable" \
+		--add $(VCMDQ_BENCH) -- vcmdq-bench $(BENCH_ARGS)
+
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -f $(SELFTESTS) $(VCMDQCTL)
+	rm -f $(SELFTESTS) $(VCMDQCTL) $(VCMDQ_BENCH)
 	rm -rf build
 
 help:
