@@ -1555,11 +1555,16 @@ static void print_batch_table(unsigned int bi)
 	fflush(stdout);
 }
 
-static void print_summary(void)
+/*
+ * One mode x batch-size table of a per-cell value; @value returns < 0 for a
+ * cell with nothing to show ("-").
+ */
+static void print_matrix(const char *title, const char *fmt,
+			 double (*value)(const struct cell *c))
 {
 	unsigned int bi, m;
 
-	printf("\np50 latency / slow-single p50 (same batch size, same run; < 1 is faster)\n");
+	printf("\n%s\n", title);
 	printf("  %-12s", "mode");
 	for (bi = 0; bi < nr_batches; bi++)
 		printf(" %9s%-4u", "batch ", batches[bi]);
@@ -1574,37 +1579,32 @@ static void print_summary(void)
 		printf("  %-12s", mode_names[m]);
 		for (bi = 0; bi < nr_batches; bi++) {
 			const struct cell *c = &cells[bi][m];
+			double v = c->ran ? value(c) : -1;
 
-			if (c->ran && c->ratio >= 0)
-				printf(" %13.3f", c->ratio);
+			if (v >= 0)
+				printf(fmt, v);
 			else
 				printf(" %13s", "-");
 		}
 		printf("\n");
 	}
-	printf("\nthroughput (TLBI commands/s)\n");
-	printf("  %-12s", "mode");
-	for (bi = 0; bi < nr_batches; bi++)
-		printf(" %9s%-4u", "batch ", batches[bi]);
-	printf("\n");
-	for (m = 0; m < NR_MODES; m++) {
-		bool any = false;
+}
 
-		for (bi = 0; bi < nr_batches; bi++)
-			any |= cells[bi][m].ran;
-		if (!any)
-			continue;
-		printf("  %-12s", mode_names[m]);
-		for (bi = 0; bi < nr_batches; bi++) {
-			const struct cell *c = &cells[bi][m];
+static double cell_ratio(const struct cell *c)
+{
+	return c->ratio;
+}
 
-			if (c->ran)
-				printf(" %13.0f", c->ops_s);
-			else
-				printf(" %13s", "-");
-		}
-		printf("\n");
-	}
+static double cell_ops(const struct cell *c)
+{
+	return c->ops_s;
+}
+
+static void print_summary(void)
+{
+	print_matrix("p50 latency / slow-single p50 (same batch size, same run; < 1 is faster)",
+		     " %13.3f", cell_ratio);
+	print_matrix("throughput (TLBI commands/s)", " %13.0f", cell_ops);
 }
 
 static void print_csv(void)
