@@ -11,6 +11,7 @@
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
+#   make debug-module  build the debug kernel once (cached) and the module for it
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -33,12 +34,26 @@ SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 
-.PHONY: all modules userspace selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module userspace selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
+
+# The third VM configuration of make check boots a debug kernel (KASAN,
+# lockdep, kmemleak, fault injection) built once from linux-source-6.1 by
+# tools/debug-kernel.  An external module builds in its own directory, so
+# the module for that kernel is built from a copy of the sources (cp -p
+# keeps their times: make rebuilds only what changed).
+DEBUG_MODULE_DIR := $(CURDIR)/build/debug-module
+debug-module:
+	@kdir=$$($(CURDIR)/tools/debug-kernel) && \
+	mkdir -p $(DEBUG_MODULE_DIR)/kernel $(DEBUG_MODULE_DIR)/uapi/linux && \
+	cp -p Kbuild $(DEBUG_MODULE_DIR)/ && \
+	cp -p kernel/Kbuild kernel/*.c kernel/*.h $(DEBUG_MODULE_DIR)/kernel/ && \
+	cp -p uapi/linux/*.h $(DEBUG_MODULE_DIR)/uapi/linux/ && \
+	$(MAKE) -C $$kdir M=$(DEBUG_MODULE_DIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
 userspace: $(VCMDQCTL) $(VCMDQ_BENCH)
 
@@ -86,8 +101,10 @@ check:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
-	VCMDQ_CHECK_TESTS="$(SELFTESTS)" $(CURDIR)/tools/check
+	VCMDQ_CHECK_TESTS="$(SELFTESTS)" \
+	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
 run:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
