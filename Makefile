@@ -73,9 +73,12 @@ selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h
 	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
-# sanitizers: tools/check runs build/host-tests/*.
+# sanitizers, and the VM runner's own tests (a link, so the script is run
+# from the source tree): tools/check runs build/host-tests/*.
 hosttests:
 	$(MAKE) -C tests unit
+	@mkdir -p build/host-tests
+	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
