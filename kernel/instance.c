@@ -16,6 +16,7 @@
 
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
 
@@ -32,7 +33,25 @@ struct vcmdq_flavor_desc {
 	u32 vsids_per_viommu;
 	/* 0: as many vIOMMUs as there are tags */
 	u32 max_viommus;
+	u32 vtd_max_am;
 };
+
+/*
+ * The size of one entry of each slow path format (VT-d: a 128-bit
+ * descriptor; the 256-bit form is %VCMDQ_INSTANCE_CAP_VTD_DESC_256).
+ */
+static const u8 vcmdq_data_entry_len[VCMDQ_DATA_TYPES_MAX] = {
+	[VCMDQ_DATA_SMMUV3] = 16,
+	[VCMDQ_DATA_AMD_VI] = 16,
+	[VCMDQ_DATA_VTD] = 16,
+};
+
+/*
+ * MAMV of the emulated VT-d: QEMU's intel-iommu advertises 18 (1 GiB
+ * page-selective invalidations), so a guest moved between the two sees
+ * the same limit.
+ */
+#define VCMDQ_VTD_MAMV 18
 
 static const struct vcmdq_flavor_desc vcmdq_flavors[] = {
 	{
@@ -65,9 +84,11 @@ static const struct vcmdq_flavor_desc vcmdq_flavors[] = {
 	{
 		.name = "vtd",
 		.flavor = VCMDQ_FLAVOR_VTD,
-		.caps = VCMDQ_INSTANCE_CAP_EMULATED,
+		.caps = VCMDQ_INSTANCE_CAP_EMULATED |
+			VCMDQ_INSTANCE_CAP_VTD_DESC_256,
 		.data_types = 1 << VCMDQ_DATA_VTD,
 		.vsids_per_viommu = VCMDQ_SLOW_VSIDS_PER_VIOMMU,
+		.vtd_max_am = VCMDQ_VTD_MAMV,
 	},
 };
 
@@ -86,6 +107,7 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 				 unsigned int tag_bits)
 {
 	u32 max_tags = (1U << tag_bits) - 1;
+	unsigned int type;
 
 	inst->name = desc->name;
 	inst->info.id = id;
@@ -98,6 +120,11 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 	inst->info.queues_per_viommu = desc->queues_per_viommu;
 	inst->info.max_queue_log2size = desc->max_queue_log2size;
 	inst->info.vsids_per_viommu = desc->vsids_per_viommu;
+	for (type = 0; type < VCMDQ_DATA_TYPES_MAX; type++)
+		if (desc->data_types & BIT(type))
+			inst->info.data_entry_len[type] =
+				vcmdq_data_entry_len[type];
+	inst->info.vtd_max_am = desc->vtd_max_am;
 	ida_init(&inst->tags);
 	ida_init(&inst->slots);
 	atomic_set(&inst->live_viommus, 0);
@@ -268,6 +295,48 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 {
 	*info = inst->info;
 	info->live_viommus = atomic_read(&inst->live_viommus);
+}
+
+/**
+ * vcmdq_instances_report_devices() - GET_INFO's device list
+ * @uptr: user array of @room entries of @entry_len bytes
+ * @entry_len: bytes per entry, from offsetofend(pci_device) to PAGE_SIZE
+ *	(checked by the caller)
+ * @room: entries @uptr has room for; 0 only counts
+ * @total: set to the number of devices behind all instances
+ *
+ * The device lists are fixed at module load, so no lock is needed.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
+				   u32 *total)
+{
+	size_t copy_len = min_t(size_t, entry_len,
+				sizeof(struct vcmdq_device_info));
+	unsigned int i, d, n = 0;
+
+	for (i = 0; i < vcmdq_num_instances; i++) {
+		const struct vcmdq_instance *inst = &vcmdq_instances[i];
+
+		for (d = 0; d < inst->nr_devices; d++, n++) {
+			struct vcmdq_device_info info = {
+				.instance_id = inst->info.id,
+				.pci_device = inst->devices[d],
+			};
+
+			if (n >= room)
+				continue;
+			if (copy_to_user(uptr, &info, copy_len))
+				return -EFAULT;
+			if (entry_len > copy_len &&
+			    clear_user(uptr + copy_len, entry_len - copy_len))
+				return -EFAULT;
+			uptr += entry_len;
+		}
+	}
+	*total = n;
+	return 0;
 }
 
 /**

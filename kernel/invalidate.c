@@ -9,6 +9,7 @@
  * once, the vIOMMU is looked up once, and nothing is allocated per entry.
  */
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -93,12 +94,25 @@ static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
 	case VCMDQ_DATA_VTD:
 		rc = vcmdq_decode_vtd(raw, format_len / 8, op);
 		/* -EINVAL means a bad qword count: cannot happen here. */
-		return rc ? -EIO : 0;
+		if (rc)
+			return -EIO;
+		/*
+		 * A page-selective range is 4 KiB << AM; an AM above the
+		 * MAMV the guest was shown is an invalid descriptor (IQE).
+		 */
+		if (op->kind == VCMDQ_OP_TLB_INV && op->size &&
+		    ilog2(op->size) - VCMDQ_PAGE_SHIFT >
+			    viommu->inst->info.vtd_max_am)
+			return -EIO;
+		return 0;
 	}
 	return -EIO;
 }
 
-/* Decode and execute @n entries.  Return: 0 or the first entry's error. */
+/*
+ * Decode and execute @n entries.  Return: 0 or the first entry's error;
+ * -EREMOTE (from the executor) stops at a valid entry only the VMM can run.
+ */
 static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			 const struct vcmdq_invalidate *cmd,
 			 unsigned int format_len, const u8 *entries,

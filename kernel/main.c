@@ -18,6 +18,9 @@
 #include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
+#ifdef VCMDQ_SELFTEST
+#include "vcmdq_test.h"
+#endif
 
 static char *instances = "tegra241-cmdqv,tegra241-cmdqv,smmuv3,amd-vi,vtd";
 module_param(instances, charp, 0444);
@@ -212,15 +215,23 @@ static int vcmdq_get_info_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	const size_t min_entry =
 		offsetofend(struct vcmdq_instance_info, vsids_per_viommu);
+	const size_t min_device_entry =
+		offsetofend(struct vcmdq_device_info, pci_device);
 	struct vcmdq_get_info *cmd = ucmd->cmd;
 	unsigned int count = vcmdq_instances_count();
 	u8 __user *uptr = u64_to_user_ptr(cmd->instances_uptr);
 	struct vcmdq_instance_info info;
 	size_t copy_len;
 	unsigned int i;
+	int rc;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
+	/* Fields an old caller omits arrive as 0: no device list then. */
+	if (cmd->num_devices &&
+	    (cmd->device_entry_len < min_device_entry ||
+	     cmd->device_entry_len > PAGE_SIZE))
+		return -EINVAL;
 	if (cmd->num_instances) {
 		/* Bound the stride so a huge entry_len cannot wrap the array. */
 		if (cmd->entry_len < min_entry || cmd->entry_len > PAGE_SIZE)
@@ -238,6 +249,12 @@ static int vcmdq_get_info_ioctl(struct vcmdq_ucmd *ucmd)
 		}
 	}
 	cmd->num_instances = count;
+	rc = vcmdq_instances_report_devices(u64_to_user_ptr(cmd->devices_uptr),
+					    cmd->device_entry_len,
+					    cmd->num_devices,
+					    &cmd->num_devices);
+	if (rc)
+		return rc;
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
@@ -253,8 +270,10 @@ union vcmdq_ucmd_buffer {
 	struct vcmdq_vdevice_alloc vdevice_alloc;
 	struct vcmdq_eventq_alloc eventq_alloc;
 	struct vcmdq_kick kick;
-	struct vcmdq_test test;
 	struct vcmdq_invalidate invalidate;
+#ifdef VCMDQ_SELFTEST
+	struct vcmdq_test test;
+#endif
 };
 
 struct vcmdq_ioctl_op {
@@ -300,11 +319,11 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 		       struct vcmdq_eventq_alloc, out_eventq_fd),
 	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_kick_ioctl, struct vcmdq_kick,
 		       viommu_id),
+	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
+		       struct vcmdq_invalidate, data_uptr),
 #ifdef VCMDQ_SELFTEST
 	VCMDQ_IOCTL_OP(VCMDQ_TEST, vcmdq_test_ioctl, struct vcmdq_test, last),
 #endif
-	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
-		       struct vcmdq_invalidate, data_uptr),
 };
 
 static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,

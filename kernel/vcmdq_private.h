@@ -108,6 +108,8 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
 bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
+int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
+				   u32 *total);
 
 int vcmdq_engine_start(struct vcmdq_instance *inst);
 void vcmdq_engine_stop(struct vcmdq_instance *inst);

@@ -35,6 +35,7 @@
 
 #include "kselftest_harness.h"
 #include "linux/vcmdq.h"
+#include "vcmdq_test.h"
 
 #define VCMDQ_DEV		"/dev/vcmdq"
 #define VCMDQ_SYSFS		"/sys/class/misc/vcmdq/"
