@@ -33,6 +33,7 @@
  * single statement (if/for bodies holding one get braces).
  */
 #include "vcmdq_inv_utils.h"
+#include "streams_amd.h"
 #include "streams_vtd.h"
 
 /*
@@ -155,6 +156,8 @@ struct ops {
 	/* A completion point storing @data (store_size bytes) at @gpa. */
 	struct inv_cmd (*store)(__u64 gpa, __u64 data);
 	unsigned int store_size;
+	/* A valid command only the VMM can execute: EREMOTE. */
+	struct inv_cmd (*vmm)(void);
 };
 
 static struct inv_cmd smmu_space(__u32 asid)
@@ -232,14 +235,32 @@ static struct inv_cmd vtd_store(__u64 gpa, __u64 data)
 	return vtd_iwd(true, false, false, data, gpa);
 }
 
+static struct inv_cmd smmu_vmm(void)
+{
+	return inv_raw(SMMU_CFGI_STE | (__u64)VIRT(0) << 32, 1);
+}
+
+static struct inv_cmd amd_vmm(void)
+{
+	return inv_raw(amd_op(AMD_INV_IRT) | VIRT(0), 0);
+}
+
+static struct inv_cmd vtd_vmm(void)
+{
+	return inv_raw(vtd_type(VTD_IEC) | 1 << 4 | 0x11ULL << 32, 0);
+}
+
 static const struct ops smmu_ops = {
 	smmu_space, smmu_everything, smmu_illegal, smmu_nosync, smmu_store, 4,
+	smmu_vmm,
 };
 static const struct ops amd_ops = {
 	amd_space, amd_everything, amd_illegal, amd_nosync, amd_store, 8,
+	amd_vmm,
 };
 static const struct ops vtd_ops = {
 	vtd_space, vtd_everything, vtd_illegal, vtd_nosync, vtd_store, 4,
+	vtd_vmm,
 };
 
 static const struct ops *type_ops(__u32 type)
@@ -1630,6 +1651,12 @@ TEST_F(inv, uring_equiv)
 		{ .name = "illegal first",
 		  .cmds = { o->illegal(), o->space(2) }, .n = 2, .tail = -1,
 		  .err = EIO, .done = 0 },
+		{ .name = "the VMM's second",
+		  .cmds = { o->space(1), o->vmm(), o->space(2) }, .n = 3,
+		  .tail = -1, .err = EREMOTE, .done = 1, .gone = GEN(1) },
+		{ .name = "the VMM's, store after it not done",
+		  .cmds = { o->vmm(), o->store(GPA_RW + 0x40, STORE_VAL) },
+		  .n = 2, .tail = -1, .err = EREMOTE, .done = 0 },
 		{ .name = "store",
 		  .cmds = { o->sync(), o->space(3),
 			    o->store(GPA_RW + 0x40, STORE_VAL) },
@@ -2582,6 +2609,160 @@ TEST_F(amd, vmm_owned)
 	expect_vmm_owned(_metadata, &self->c, vmm, ARRAY_SIZE(vmm));
 }
 
+/*
+ * A captured guest queue (streams_vtd.h, streams_amd.h) and how to read it:
+ * which entries are the VMM's, and where its completion stores go.
+ */
+struct stream {
+	const __u64 (*cmds)[2];
+	unsigned int n;
+	__u32 type;
+	unsigned int entry_len;
+	__u64 status_gpa;		/* the one page every store goes to */
+	bool (*vmm_owned)(const __u64 *cmd);
+	/* a completion store: its address, data and size (4 or 8) */
+	bool (*store)(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size);
+};
+
+static bool stream_vtd_is_iec(const __u64 *cmd)
+{
+	return (cmd[0] & 0xf) == VTD_IEC;
+}
+
+static bool stream_vtd_store(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size)
+{
+	if ((cmd[0] & 0xf) != VTD_IWD || !(cmd[0] & 1 << 5))
+		return false;
+	*addr = cmd[1];
+	*data = cmd[0] >> 32;
+	*size = 4;
+	return true;
+}
+
+static bool stream_amd_is_irt(const __u64 *cmd)
+{
+	return cmd[0] >> 60 == AMD_INV_IRT;
+}
+
+static bool stream_amd_store(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size)
+{
+	if (cmd[0] >> 60 != AMD_COMPLETION_WAIT || !(cmd[0] & 1))
+		return false;
+	*addr = cmd[0] & 0x000ffffffffffff8ULL;
+	*data = cmd[1];
+	*size = 8;
+	return true;
+}
+
+/*
+ * Replay a captured guest queue the way a VMM forwards trapped slices
+ * verbatim: submit everything; on EREMOTE execute the entry at entry_num
+ * "in the VMM" (here: check it is one the VMM owns, and count it) and
+ * resubmit after it.  Every entry must be handled, exactly the VMM's ones
+ * handed back, none refused (no device of the stream is assigned: its
+ * configuration invalidations are no-ops), and the last completion store
+ * must land in the guest's status page.
+ */
+static void replay(struct __test_metadata *_metadata, struct ctx *c,
+		   const struct stream *st)
+{
+	unsigned int i, pos = 0, owned = 0, handed_back = 0, batches = 0;
+	__u64 addr, data, last_addr = 0, last_data = 0;
+	unsigned int size, last_size = 0;
+	__u8 *status, *buf;
+	__u32 num;
+
+	for (i = 0; i < st->n; i++) {
+		owned += st->vmm_owned(st->cmds[i]);
+		if (st->store(st->cmds[i], &addr, &data, &size)) {
+			ASSERT_EQ(st->status_gpa, addr & ~0xfffULL);
+			last_addr = addr;
+			last_data = data;
+			last_size = size;
+		}
+	}
+	ASSERT_NE(0, owned);
+	ASSERT_NE(0, last_size);
+
+	world_create(_metadata, c, 0, 0, c->fd);
+	status = alloc_pages(1, PROT_READ | PROT_WRITE, true);
+	ASSERT_NE(NULL, status);
+	ASSERT_EQ(0, _test_cmd_s2_map(c->fd, c->vm[0].s2_id, VCMDQ_S2_MAP_RW,
+				      st->status_gpa, status, PAGE_SIZE));
+	buf = calloc(st->n, st->entry_len);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < st->n; i++)
+		memcpy(buf + (size_t)i * st->entry_len, st->cmds[i], 16);
+
+	while (pos < st->n) {
+		num = st->n - pos;
+		batches++;
+		if (!_test_cmd_invalidate(c->fd, c->vm[0].viommu_id, st->type,
+					  st->entry_len, &num,
+					  buf + (size_t)pos * st->entry_len)) {
+			ASSERT_EQ(st->n - pos, num);
+			pos = st->n;
+			break;
+		}
+		ASSERT_EQ(EREMOTE, errno)
+			TH_LOG("entry %u (0x%016llx 0x%016llx) refused",
+			       pos + num,
+			       (unsigned long long)st->cmds[pos + num][0],
+			       (unsigned long long)st->cmds[pos + num][1]);
+		ASSERT_GT(st->n - pos, num);
+		pos += num;
+		/* The VMM's turn: it would emulate this one. */
+		ASSERT_TRUE(st->vmm_owned(st->cmds[pos]));
+		handed_back++;
+		pos++;
+	}
+	EXPECT_EQ(owned, handed_back);
+	EXPECT_EQ(st->n, pos);
+	TH_LOG("%u entries, %u of them the VMM's, in %u batches", st->n, owned,
+	       batches);
+	if (last_size == 8) {
+		EXPECT_EQ(last_data, *(__u64 *)(status + (last_addr & 0xfff)));
+	} else {
+		EXPECT_EQ(last_data, *(__u32 *)(status + (last_addr & 0xfff)));
+	}
+	free(buf);
+	world_destroy(_metadata, c);
+	munmap(status, PAGE_SIZE);
+}
+
+/* The guest's COMPLETION_WAIT semaphore: see streams_amd.h. */
+#define AMD_STREAM_STATUS_GPA	0x11b8000ULL
+
+/* A real guest's boot: DEVTAB of absent devices, the IOAPIC's IRT. */
+TEST_F(amd, replay_boot)
+{
+	const struct stream st = {
+		amd_stream_boot, ARRAY_SIZE(amd_stream_boot),
+		VCMDQ_DATA_AMD_VI, 16, AMD_STREAM_STATUS_GPA, stream_amd_is_irt,
+		stream_amd_store,
+	};
+
+	REQUIRE(&self->c);
+	if (!(self->c.inst.caps & VCMDQ_INSTANCE_CAP_AMD_INV_ALL))
+		SKIP(return, "the stream has INVALIDATE_ALL");
+	replay(_metadata, &self->c, &st);
+}
+
+TEST_F(amd, replay_nic)
+{
+	const struct stream st = {
+		amd_stream_nic, ARRAY_SIZE(amd_stream_nic),
+		VCMDQ_DATA_AMD_VI, 16, AMD_STREAM_STATUS_GPA, stream_amd_is_irt,
+		stream_amd_store,
+	};
+
+	REQUIRE(&self->c);
+	replay(_metadata, &self->c, &st);
+}
+
 /* COMPLETION_WAIT: S=1 stores 8 bytes through the S2; I and F are fine. */
 TEST_F(amd, completion_wait)
 {
@@ -2934,90 +3115,33 @@ TEST_F(vtd, vmm_owned)
 	expect_vmm_owned(_metadata, &self->c, vmm, ARRAY_SIZE(vmm));
 }
 
-/*
- * Replay a captured guest queue (streams_vtd.h) the way a VMM forwards
- * trapped slices verbatim: submit everything; on EREMOTE execute the entry
- * at entry_num "in the VMM" (here: check it is an interrupt entry cache
- * invalidation and count it) and resubmit after it.  Every entry must be
- * handled, exactly the IEC ones handed back, none refused, and each wait
- * descriptor's status write must land in the guest's status page.
- */
-static void replay_vtd(struct __test_metadata *_metadata, struct ctx *c,
-		       const __u64 (*stream)[2], unsigned int n,
-		       unsigned int entry_len)
-{
-	const __u64 status_gpa = 0x1046000;	/* see streams_vtd.h */
-	unsigned int i, pos = 0, iec = 0, handed_back = 0, batches = 0;
-	__u64 last_wait_addr = 0, last_wait_data = 0;
-	__u8 *status, *buf;
-	__u32 num;
-
-	for (i = 0; i < n; i++) {
-		if ((stream[i][0] & 0xf) == VTD_IEC)
-			iec++;
-		if ((stream[i][0] & 0xf) == VTD_IWD && (stream[i][0] & 1 << 5)) {
-			ASSERT_EQ(status_gpa, stream[i][1] & ~0xfffULL);
-			last_wait_addr = stream[i][1];
-			last_wait_data = stream[i][0] >> 32;
-		}
-	}
-	ASSERT_NE(0, iec);
-	ASSERT_NE(0, last_wait_addr);
-
-	world_create(_metadata, c, 0, 0, c->fd);
-	status = alloc_pages(1, PROT_READ | PROT_WRITE, true);
-	ASSERT_NE(NULL, status);
-	ASSERT_EQ(0, _test_cmd_s2_map(c->fd, c->vm[0].s2_id, VCMDQ_S2_MAP_RW,
-				      status_gpa, status, PAGE_SIZE));
-	buf = calloc(n, entry_len);
-	ASSERT_NE(NULL, buf);
-	for (i = 0; i < n; i++)
-		memcpy(buf + (size_t)i * entry_len, stream[i], 16);
-
-	while (pos < n) {
-		num = n - pos;
-		batches++;
-		if (!_test_cmd_invalidate(c->fd, c->vm[0].viommu_id,
-					  VCMDQ_DATA_VTD, entry_len, &num,
-					  buf + (size_t)pos * entry_len)) {
-			ASSERT_EQ(n - pos, num);
-			pos = n;
-			break;
-		}
-		ASSERT_EQ(EREMOTE, errno)
-			TH_LOG("entry %u (qw0 0x%llx) refused", pos + num,
-			       (unsigned long long)stream[pos + num][0]);
-		ASSERT_GT(n - pos, num);
-		pos += num;
-		/* The VMM's turn: an IEC, which it would emulate. */
-		ASSERT_EQ(VTD_IEC, stream[pos][0] & 0xf);
-		handed_back++;
-		pos++;
-	}
-	EXPECT_EQ(iec, handed_back);
-	EXPECT_EQ(n, pos);
-	TH_LOG("%u descriptors, %u of them IEC, in %u batches", n, iec,
-	       batches);
-	EXPECT_EQ(last_wait_data,
-		  *(__u32 *)(status + (last_wait_addr & 0xfff)));
-	free(buf);
-	world_destroy(_metadata, c);
-	munmap(status, PAGE_SIZE);
-}
+/* Status words near GPA 0x1046000: see streams_vtd.h. */
+#define VTD_STREAM_STATUS_GPA	0x1046000ULL
 
 TEST_F(vtd, replay_legacy)
 {
+	const struct stream st = {
+		vtd_stream_legacy, ARRAY_SIZE(vtd_stream_legacy),
+		VCMDQ_DATA_VTD, 16, VTD_STREAM_STATUS_GPA, stream_vtd_is_iec,
+		stream_vtd_store,
+	};
+
 	REQUIRE(&self->c);
-	replay_vtd(_metadata, &self->c, vtd_stream_legacy,
-		   ARRAY_SIZE(vtd_stream_legacy), 16);
+	replay(_metadata, &self->c, &st);
 }
 
+/* Scalable mode: the guest's 256-bit descriptors. */
 TEST_F(vtd, replay_scalable)
 {
+	const struct stream st = {
+		vtd_stream_scalable, ARRAY_SIZE(vtd_stream_scalable),
+		VCMDQ_DATA_VTD, 32, VTD_STREAM_STATUS_GPA, stream_vtd_is_iec,
+		stream_vtd_store,
+	};
+
 	REQUIRE(&self->c);
 	ASSERT_TRUE(self->c.inst.caps & VCMDQ_INSTANCE_CAP_VTD_DESC_256);
-	replay_vtd(_metadata, &self->c, vtd_stream_scalable,
-		   ARRAY_SIZE(vtd_stream_scalable), 32);
+	replay(_metadata, &self->c, &st);
 }
 
 static const struct atce vtd_atc[] = {
