@@ -59,6 +59,9 @@
  *	nested attachment.  The kernel cannot execute it, but it is not
  *	illegal either: the slow path stops there and hands it back (EREMOTE).
  *	Only @opcode is set.
+ * @VCMDQ_OP_NOP: a valid hint with no architectural effect, which an IOMMU
+ *	may ignore: SMMUv3 PREFETCH_CFG, which a Linux guest issues after
+ *	each STE update.  Only @opcode is set.
  */
 enum vcmdq_op_kind {
 	VCMDQ_OP_TLB_INV = 1,
@@ -68,11 +71,13 @@ enum vcmdq_op_kind {
 	VCMDQ_OP_ALL_INV,
 	VCMDQ_OP_SYNC,
 	VCMDQ_OP_VMM,
+	VCMDQ_OP_NOP,
 };
 
 /**
  * enum vcmdq_op_scope - which entries of that cache
- * @VCMDQ_SCOPE_NONE: not applicable (%VCMDQ_OP_SYNC, %VCMDQ_OP_VMM).
+ * @VCMDQ_SCOPE_NONE: not applicable (%VCMDQ_OP_SYNC, %VCMDQ_OP_VMM,
+ *	%VCMDQ_OP_NOP).
  * @VCMDQ_SCOPE_VM: every entry the VM owns, whatever its address space or
  *	device (SMMUv3 TLBI_NH_ALL, VT-d global granularity).  With a non-zero
  *	@size, the range in every address space of the VM (TLBI_NH_VAA).

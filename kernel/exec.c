@@ -116,6 +116,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 		return 0;
 	}
 	case VCMDQ_OP_SYNC:
+	case VCMDQ_OP_NOP:
 		return 0;
 	case VCMDQ_OP_VMM:
 		return -EREMOTE;

@@ -2212,7 +2212,8 @@ TEST_F(smmu, refused)
 {
 	static const struct refused_cmd refused[] = {
 		{ "opcode 0x00", 0, 0 },
-		{ "PREFETCH_CFG", SMMU_PREFETCH_CFG | 0x100ULL << 32, 0 },
+		{ "PREFETCH_CFG SSec", SMMU_PREFETCH_CFG | 1 << 10, 0 },
+		{ "PREFETCH_CFG cmd[1]", SMMU_PREFETCH_CFG, 0x10000 },
 		{ "PREFETCH_ADDR", SMMU_PREFETCH_ADDR | 0x100ULL << 32, 0x10000 },
 		{ "CFGI_STE SSec", SMMU_CFGI_STE | 1 << 10, 0 },
 		{ "CFGI_STE cmd[1] bit 1", SMMU_CFGI_STE, 2 },
@@ -2464,6 +2465,12 @@ TEST_F(smmu, cfgi)
 		/* No vDEVICE, nothing cached on the host: a no-op. */
 		{ "CFGI_CD unknown vSID", smmu_cfgi_cd(VIRT_UNKNOWN, 0, true), 0, 0 },
 		{ "CFGI_CD_ALL unknown vSID", smmu_cfgi_cd_all(VIRT_UNKNOWN), 0, 0 },
+		/* A hint an SMMU may ignore: accepted, nothing to do. */
+		{ "PREFETCH_CFG", inv_raw(SMMU_PREFETCH_CFG | (__u64)VIRT(0) << 32, 0),
+		  0, 0 },
+		{ "PREFETCH_CFG SSV, unknown vSID",
+		  inv_raw(SMMU_PREFETCH_CFG | 1 << 11 | 5 << 12 |
+			  (__u64)VIRT_UNKNOWN << 32, 0), 0, 0 },
 		{ "CFGI_CD", smmu_cfgi_cd(VIRT(0), 0, true), 0, 0, 1 },
 		{ "CFGI_CD SSID 0xfffff", smmu_cfgi_cd(VIRT(0), 0xfffff, false), 0, 0, 1 },
 		{ "CFGI_CD_ALL", smmu_cfgi_cd_all(VIRT(0)), 0, 0, 1 },

@@ -477,7 +477,6 @@ static void test_smmuv3_rejects(void)
 {
 	static const struct { u8 op; const char *name; } rej[] = {
 		{ 0x00, "opcode 0x00" },
-		{ 0x01, "PREFETCH_CFG" },
 		{ 0x02, "PREFETCH_ADDR" },
 		{ 0x07, "opcode 0x07" },
 		{ 0x18, "TLBI_EL3_ALL" },
@@ -494,9 +493,12 @@ static void test_smmuv3_rejects(void)
 		{ 0x47, "opcode 0x47" },
 		{ 0xff, "opcode 0xff" },
 	};
-	/* CFGI_STE and CFGI_ALL decode, as the VMM's (test_vmm_owned()). */
+	/*
+	 * CFGI_STE and CFGI_ALL decode, as the VMM's (test_vmm_owned()), and
+	 * PREFETCH_CFG as a no-op.
+	 */
 	static const u8 accepted[] = {
-		0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x13, 0x30, 0x40, 0x46,
+		0x01, 0x03, 0x04, 0x05, 0x06, 0x10, 0x11, 0x12, 0x13, 0x30, 0x40, 0x46,
 	};
 	unsigned int i, op, n_ok = 0;
 	struct vcmdq_op dop;
@@ -1194,6 +1196,18 @@ static void test_vmm_owned(void)
 		    !op.size && !op.wait.store,
 		    "%s %s: the VMM's", dec_name[cases[i].d], cases[i].name);
 	}
+	{
+		/* As Linux sends it, with a substream. */
+		struct raw r = raw2(0x01 | 1 << 11 | 5 << 12 | 0x100ULL << 32, 0);
+		struct vcmdq_op op;
+		int ret = decode(DEC_SMMUV3, &r, &op);
+
+		tap(!ret && op.kind == VCMDQ_OP_NOP && op.opcode == 0x01 &&
+		    op.scope == VCMDQ_SCOPE_NONE && !op.vdev && !op.pasid_valid,
+		    "smmuv3 PREFETCH_CFG: a no-op");
+	}
+	sweep_reserved(DEC_SMMUV3, "PREFETCH_CFG", raw2(0x01, 0),
+		       (const u64[]){ 0xfffffffffffff8ffULL, 0 });
 	sweep_reserved(DEC_SMMUV3, "CFGI_STE", raw2(0x03, 0),
 		       (const u64[]){ 0xffffffff000000ffULL, 0x1 });
 	sweep_reserved(DEC_SMMUV3, "CFGI_ALL", raw2(0x04, 0),

@@ -708,8 +708,9 @@ struct vcmdq_kick {
  * vcmdq_uring_cmd.
  *
  * SMMUv3 accepts TLBI_NH_VA, TLBI_NH_VAA, TLBI_NH_ALL, TLBI_NH_ASID,
- * TLBI_NSNH_ALL (as TLBI_NH_ALL of this VM), ATC_INV, CFGI_CD, CFGI_CD_ALL
- * and CMD_SYNC.  AMD-Vi accepts INVALIDATE_IOMMU_PAGES,
+ * TLBI_NSNH_ALL (as TLBI_NH_ALL of this VM), ATC_INV, CFGI_CD, CFGI_CD_ALL,
+ * CMD_SYNC, and PREFETCH_CFG (a Linux guest sends one after each STE update;
+ * a hint an SMMU may ignore, it does nothing).  AMD-Vi accepts INVALIDATE_IOMMU_PAGES,
  * INVALIDATE_IOTLB_PAGES, INVALIDATE_DEVTAB_ENTRY, COMPLETION_WAIT, and
  * INVALIDATE_ALL with %VCMDQ_INSTANCE_CAP_AMD_INV_ALL.  VT-d accepts context
  * cache, IOTLB, PASID-based IOTLB, device-TLB, PASID-based device-TLB, PASID
