@@ -284,13 +284,43 @@ static int vcmdq_engine_thread(void *data)
 }
 
 /**
- * vcmdq_engine_kick() - make the engine look at its queues now
- * @inst: the instance
+ * vcmdq_engine_add_queue() - give the engine a bound queue to consume
+ * @engine: the queue's instance's engine
+ * @q: the queue, finalized: from here the guest can enable it
  */
-void vcmdq_engine_kick(struct vcmdq_instance *inst)
+void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q)
 {
-	atomic_set(&inst->engine.kicked, 1);
-	wake_up(&inst->engine.wq);
+	mutex_lock(&engine->lock);
+	list_add_tail(&q->engine_node, &engine->queues);
+	mutex_unlock(&engine->lock);
+	/* It may sleep with no queue to poll: look at the new one now. */
+	vcmdq_engine_kick(engine);
+}
+
+/**
+ * vcmdq_engine_remove_queue() - take a queue away from the engine
+ * @engine: the queue's instance's engine
+ * @q: the queue, added or not (its node is initialized either way)
+ *
+ * On return the engine never touches @q again: it holds @engine->lock for a
+ * whole pass over its queues.
+ */
+void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
+			       struct vcmdq_queue *q)
+{
+	mutex_lock(&engine->lock);
+	list_del_init(&q->engine_node);
+	mutex_unlock(&engine->lock);
+}
+
+/**
+ * vcmdq_engine_kick() - make the engine look at its queues now
+ * @engine: the engine
+ */
+void vcmdq_engine_kick(struct vcmdq_engine *engine)
+{
+	atomic_set(&engine->kicked, 1);
+	wake_up(&engine->wq);
 }
 
 /* Context: module init. Return: 0 or the kthread_run() error. */

@@ -46,12 +46,11 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_alloc *cmd = ucmd->cmd;
 	struct vcmdq_s2 *s2;
-	int rc;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 
-	s2 = vcmdq_object_alloc(ucmd->ctx, s2, VCMDQ_OBJ_S2);
+	s2 = vcmdq_object_alloc_ucmd(ucmd, s2, VCMDQ_OBJ_S2);
 	if (IS_ERR(s2))
 		return PTR_ERR(s2);
 	mutex_init(&s2->lock);
@@ -59,13 +58,7 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	INIT_LIST_HEAD(&s2->viommus);
 
 	cmd->out_s2_id = s2->obj.id;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &s2->obj);
-		return rc;
-	}
-	vcmdq_object_finalize(ucmd->ctx, &s2->obj);
-	return 0;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
@@ -133,7 +126,6 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	const u32 known_flags = VCMDQ_S2_MAP_READ | VCMDQ_S2_MAP_WRITE;
 	struct vcmdq_s2_map *cmd = ucmd->cmd;
 	struct vcmdq_s2_mapping *map;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	unsigned long npages;
 	int rc;
@@ -151,10 +143,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		return -ENOMEM;
 	npages = cmd->length >> PAGE_SHIFT;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map) {
@@ -196,7 +187,7 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	map->mm = current->mm;
 	interval_tree_insert(&map->node, &s2->mappings);
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return 0;
 
 out_unlock:
@@ -205,7 +196,7 @@ out_unlock:
 out_free_map:
 	kfree(map);
 out_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 
@@ -213,7 +204,6 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_unmap *cmd = ucmd->cmd;
 	struct interval_tree_node *node, *next;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	u64 last, unmapped = 0;
 	int rc;
@@ -225,10 +215,9 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		return rc;
 	last = cmd->gpa + cmd->length - 1;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	mutex_lock(&s2->lock);
 	/* First check everything, so a failed unmap changes nothing. */
@@ -258,14 +247,14 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 			container_of(node, struct vcmdq_s2_mapping, node));
 	}
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 
 	cmd->out_unmapped = unmapped;
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 
 out_unlock:
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 
