@@ -14,11 +14,24 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
+
+/*
+ * An emulated engine reads a queue through a kernel mapping of its pinned
+ * pages, so it needs no physically contiguous memory, which a VMM could
+ * only give a guest's multi-MiB queues with huge pages.  Hardware reads by
+ * physical address: queue_contiguous=1 keeps its rule, so VMM authors can
+ * test against it.  Read at each QUEUE_ALLOC and GET_INFO.
+ */
+static bool queue_contiguous;
+module_param(queue_contiguous, bool, 0644);
+MODULE_PARM_DESC(queue_contiguous,
+		 "Queues need physically contiguous memory, as on hardware (default: no, on emulated instances)");
 
 static struct vcmdq_instance *vcmdq_instances;
 static unsigned int vcmdq_num_instances;
@@ -290,11 +303,27 @@ struct vcmdq_instance *vcmdq_instance_get(u32 id)
 	return &vcmdq_instances[id - 1];
 }
 
+/**
+ * vcmdq_instance_queue_noncontig() - may queue memory be discontiguous?
+ * @inst: an instance
+ *
+ * Return: true for an emulated instance with fast path queues, unless the
+ * queue_contiguous module parameter asks for the hardware's rule.
+ */
+bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst)
+{
+	return vcmdq_instance_has_queues(inst) &&
+	       (inst->info.caps & VCMDQ_INSTANCE_CAP_EMULATED) &&
+	       !READ_ONCE(queue_contiguous);
+}
+
 void vcmdq_instance_report(const struct vcmdq_instance *inst,
 			   struct vcmdq_instance_info *info)
 {
 	*info = inst->info;
 	info->live_viommus = atomic_read(&inst->live_viommus);
+	if (vcmdq_instance_queue_noncontig(inst))
+		info->caps |= VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG;
 }
 
 /**

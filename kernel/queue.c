@@ -97,7 +97,10 @@ int vcmdq_queue_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	q->regs = viommu->ctrl + index * VCMDQ_CTRL_QUEUE_STRIDE;
 	mutex_unlock(&viommu->queue_lock);
 
-	rc = vcmdq_s2_hold_range(viommu->s2, cmd->gpa, cmd->length, &q->base);
+	/* The emulated engine reads through a kernel mapping (see info). */
+	rc = vcmdq_s2_hold_range(viommu->s2, cmd->gpa, cmd->length,
+				 !vcmdq_instance_queue_noncontig(viommu->inst),
+				 &q->base);
 	if (rc)
 		return rc;
 
@@ -150,7 +153,7 @@ void vcmdq_queue_destroy(struct vcmdq_object *obj)
 			WRITE_ONCE(q->regs[i], 0);
 	}
 	if (q->base)
-		vcmdq_s2_release_range(viommu->s2, q->gpa, q->length);
+		vcmdq_s2_release_range(viommu->s2, q->gpa, q->length, q->base);
 	if (q->regs) {
 		mutex_lock(&viommu->queue_lock);
 		viommu->claimed_queues &= ~BIT(q->index);

@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "vcmdq_private.h"
 
@@ -340,39 +341,79 @@ static void vcmdq_s2_adjust_holds(struct vcmdq_s2 *s2, u64 gpa, u64 length,
 			delta;
 }
 
+/*
+ * A virtually contiguous kernel mapping of a mapped range whose pages are
+ * not physically contiguous.  Context: @s2->lock held.
+ */
+static int vcmdq_s2_vmap_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			       void **kaddr)
+{
+	u64 first_page = gpa & PAGE_MASK, last = gpa + length - 1;
+	unsigned long npages = ((last & PAGE_MASK) - first_page) / PAGE_SIZE + 1;
+	struct page **pages;
+	unsigned long i;
+	void *va;
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		pages[i] = vcmdq_s2_gpa_to_page(s2, first_page + i * PAGE_SIZE);
+	/* The mapping does not keep the array; the pins keep the pages. */
+	va = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!va)
+		return -ENOMEM;
+	*kaddr = va + offset_in_page(gpa);
+	return 0;
+}
+
 /**
  * vcmdq_s2_hold_range() - make guest memory usable by a queue
  * @s2: the S2
  * @gpa: first byte (the caller checked @gpa + @length does not wrap)
  * @length: bytes, non-zero
+ * @contiguous: the range must be physically contiguous, as hardware that
+ *	reads the queue by physical address needs
  * @kaddr: the kernel address of @gpa
  *
- * The range must be mapped and physically contiguous, as the hardware
- * reads a queue by physical address.  It stays held, and so pinned and
- * mapped, until vcmdq_s2_release_range(): S2_UNMAP over it fails with EBUSY.
+ * The range must be mapped.  A physically contiguous range is reached
+ * through the linear map; another one, allowed without @contiguous, through
+ * a vmap() of its pages.  It stays held, and so pinned and mapped, until
+ * vcmdq_s2_release_range(): S2_UNMAP over it fails with EBUSY.
  *
- * Return: 0, -ENOENT for an unmapped page, -EFAULT for a discontiguity.
+ * Return: 0, -ENOENT for an unmapped page, -EFAULT for a discontiguity with
+ * @contiguous, -ENOMEM.
  */
 int vcmdq_s2_hold_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
-			void **kaddr)
+			bool contiguous, void **kaddr)
 {
 	struct page *first;
+	void *va = NULL;
 	int rc;
 
 	mutex_lock(&s2->lock);
 	rc = vcmdq_s2_walk_range(s2, gpa, length, &first);
+	/* 64-bit only (see above): all of RAM is in the linear map. */
+	if (!rc)
+		va = page_address(first) + offset_in_page(gpa);
+	else if (rc == -EFAULT && !contiguous)
+		rc = vcmdq_s2_vmap_range(s2, gpa, length, &va);
 	if (!rc) {
 		vcmdq_s2_adjust_holds(s2, gpa, length, 1);
-		/* 64-bit only (see above): all of RAM is in the linear map. */
-		*kaddr = page_address(first) + offset_in_page(gpa);
+		*kaddr = va;
 	}
 	mutex_unlock(&s2->lock);
 	return rc;
 }
 
-/* Undo vcmdq_s2_hold_range() of the same range. */
-void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length)
+/* Undo vcmdq_s2_hold_range() of the same range, which returned @kaddr. */
+void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			    void *kaddr)
 {
+	/* Unmapped while the pages are still held, so still pinned. */
+	if (is_vmalloc_addr(kaddr))
+		vunmap((void *)((unsigned long)kaddr & PAGE_MASK));
 	mutex_lock(&s2->lock);
 	vcmdq_s2_adjust_holds(s2, gpa, length, -1);
 	mutex_unlock(&s2->lock);

@@ -108,6 +108,7 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
 bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
+bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst);
 int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
 				   u32 *total);
 
@@ -236,8 +237,9 @@ void vcmdq_s2_destroy(struct vcmdq_object *obj);
 struct page *vcmdq_s2_gpa_to_page(struct vcmdq_s2 *s2, u64 gpa);
 struct page *vcmdq_s2_gpa_to_page_writable(struct vcmdq_s2 *s2, u64 gpa);
 int vcmdq_s2_hold_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
-			void **kaddr);
-void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length);
+			bool contiguous, void **kaddr);
+void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			    void *kaddr);
 
 /**
  * struct vcmdq_viommu - a VM's slice of one IOMMU instance

@@ -488,7 +488,8 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_EQ(0, in->caps & ~(__u64)(VCMDQ_INSTANCE_CAP_FAST_QUEUES |
 						 VCMDQ_INSTANCE_CAP_EMULATED |
 						 VCMDQ_INSTANCE_CAP_AMD_INV_ALL |
-						 VCMDQ_INSTANCE_CAP_VTD_DESC_256));
+						 VCMDQ_INSTANCE_CAP_VTD_DESC_256 |
+						 VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG));
 		EXPECT_EQ(0, in->data_types & (1U << VCMDQ_DATA_DEFAULT));
 		EXPECT_NE(0, in->data_types);
 		EXPECT_EQ(0, in->__reserved);
@@ -515,6 +516,8 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_GE(in->max_viommus, in->live_viommus);
 		if (!(in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES)) {
 			EXPECT_EQ(0, in->queues_per_viommu);
+			EXPECT_EQ(0, in->caps &
+				     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
 		}
 
 		if (!(in->caps & VCMDQ_INSTANCE_CAP_EMULATED)) {
@@ -528,8 +531,12 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_TRUE(in->tag_bits == 8 || in->tag_bits == 16);
 		switch (in->flavor) {
 		case VCMDQ_FLAVOR_TEGRA241_CMDQV:
+			/* Discontiguous queues unless queue_contiguous=1. */
 			EXPECT_EQ(VCMDQ_INSTANCE_CAP_FAST_QUEUES |
-				  VCMDQ_INSTANCE_CAP_EMULATED, in->caps);
+				  VCMDQ_INSTANCE_CAP_EMULATED |
+				  (param_read_bool("queue_contiguous") == 0 ?
+				   VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG : 0),
+				  in->caps);
 			EXPECT_EQ(1U << VCMDQ_DATA_SMMUV3, in->data_types);
 			EXPECT_EQ(16, in->data_entry_len[VCMDQ_DATA_SMMUV3]);
 			/* VINTF0 is the host's */

@@ -280,6 +280,17 @@ static inline long param_read(const char *name)
 	return read_long_file(path);
 }
 
+/* A bool module parameter: 1 (Y), 0 (N), or -1 when unreadable. */
+static inline int param_read_bool(const char *name)
+{
+	char path[128], buf[8];
+
+	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}
+
 #define BDF_LEN 16
 
 /* A device the "devices" module parameter puts behind an instance. */

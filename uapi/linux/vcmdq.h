@@ -127,12 +127,20 @@ enum vcmdq_flavor {
  * @VCMDQ_INSTANCE_CAP_VTD_DESC_256: the VT-d instance also accepts 256-bit
  *	descriptors (entry_len 32), as a guest using IQA_REG.DW = 1 (scalable
  *	mode) writes them
+ * @VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG: VCMDQ_QUEUE_ALLOC accepts queue
+ *	memory that is not physically contiguous: the emulated engine reads a
+ *	queue through a kernel mapping of its pages, so a VMM need not back a
+ *	guest's multi-MiB queues with huge pages.  Hardware reads queues by
+ *	physical address and lacks it; so does an emulated instance while the
+ *	module parameter queue_contiguous is 1 (to test a VMM against the
+ *	hardware's rule)
  */
 enum vcmdq_instance_caps {
 	VCMDQ_INSTANCE_CAP_FAST_QUEUES = 1 << 0,
 	VCMDQ_INSTANCE_CAP_EMULATED = 1 << 1,
 	VCMDQ_INSTANCE_CAP_AMD_INV_ALL = 1 << 2,
 	VCMDQ_INSTANCE_CAP_VTD_DESC_256 = 1 << 3,
+	VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG = 1 << 4,
 };
 
 /**
@@ -473,9 +481,10 @@ struct vcmdq_viommu_alloc {
  * guest then enables it through the control region.  Indexes are allocated
  * in ascending order and destroyed in descending order, as the hardware
  * requires.  The queue pins its S2 range: VCMDQ_S2_UNMAP over it fails with
- * EBUSY while the queue exists.  The range must be physically contiguous in
- * host memory (the hardware reads it by physical address), e.g. backed by a
- * huge page.  Destroying the queue resets its 128 bytes of the control
+ * EBUSY while the queue exists.  Without
+ * %VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG the range must be physically
+ * contiguous in host memory (the hardware reads it by physical address),
+ * e.g. backed by a huge page; with it, any mapped range will do.  Destroying the queue resets its 128 bytes of the control
  * region to zero (CONFIG, STATUS, PROD, CONS, GERROR, GERRORN), as the
  * hypervisor resets a VCMDQ it unmaps, so the next queue bound there starts
  * clean.
@@ -485,7 +494,8 @@ struct vcmdq_viommu_alloc {
  * @length, or @gpa not aligned to @length; EOVERFLOW the range wraps; EEXIST
  * @index is in use; EIO @index - 1 is not allocated; ENOENT part of the range
  * is not mapped in the S2; EFAULT the range is mapped but not physically
- * contiguous (ENOENT wins when both apply).
+ * contiguous, on an instance without %VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG
+ * (ENOENT wins when both apply).
  */
 struct vcmdq_queue_alloc {
 	__u32 size;

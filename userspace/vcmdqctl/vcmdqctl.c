@@ -9,6 +9,7 @@
  * It speaks the raw ABI (uapi/linux/vcmdq.h) until libvcmdq exists.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -159,20 +160,25 @@ static int cmd_instances(const char *dev)
 		return 1;
 	}
 
-	printf("%-3s %-15s %-5s %-18s %4s %7s %6s %6s %9s %5s %s\n", "ID",
+	/* QMEM: queue memory, "any" or physically "contig"uous only. */
+	printf("%-3s %-15s %-5s %-18s %4s %7s %6s %6s %6s %9s %5s %s\n", "ID",
 	       "FLAVOR", "FAST", "SLOW-PATH", "TAG", "VIOMMUS", "QUEUES",
-	       "QLOG2", "VSIDS", "LIVE", "DEVICES");
+	       "QLOG2", "QMEM", "VSIDS", "LIVE", "DEVICES");
 	for (i = 0; i < info.num_instances; i++) {
 		const struct vcmdq_instance_info *in = &info.instances[i];
 		char types[64], devices[256];
 
 		format_data_types(in, types, sizeof(types));
 		format_devices(&info, in->id, devices, sizeof(devices));
-		printf("%-3u %-15s %-5s %-18s %4u %7u %6u %6u %9u %5u %s\n",
-		       in->id, flavor_name(in->flavor),
-		       in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES ? "yes" : "no",
+		bool fast = in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES;
+
+		printf("%-3u %-15s %-5s %-18s %4u %7u %6u %6u %6s %9u %5u %s\n",
+		       in->id, flavor_name(in->flavor), fast ? "yes" : "no",
 		       types, in->tag_bits, in->max_viommus,
 		       in->queues_per_viommu, in->max_queue_log2size,
+		       !fast ? "-" :
+		       in->caps & VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG ? "any" :
+								       "contig",
 		       in->vsids_per_viommu, in->live_viommus, devices);
 	}
 	free(info.instances);
