@@ -178,8 +178,9 @@ bool vcmdq_instance_has_device(const struct vcmdq_instance *inst,
  * @devices: comma separated ID=SEGMENT:BUS:DEV.FN, or NULL
  *
  * Context: module init.
- * Return: 0, -EINVAL for an unknown flavor or a bad list, -ENOMEM, or the
- * error of starting an engine thread.
+ * The engines of instances with queues are the caller's to start.
+ *
+ * Return: 0, -EINVAL for an unknown flavor or a bad list, or -ENOMEM.
  */
 int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 			 const char *devices)
@@ -221,15 +222,15 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 	vcmdq_num_instances = n;
 
 	rc = vcmdq_instances_add_devices(devices);
-	for (i = 0; !rc && i < n; i++)
-		if (vcmdq_instance_has_queues(&vcmdq_instances[i]))
-			rc = vcmdq_engine_start(&vcmdq_instances[i]);
 	if (rc)
 		vcmdq_instances_exit();
 	return rc;
 }
 
-/* Context: module exit; every file is closed, so every ID was returned. */
+/*
+ * Context: module exit, engines stopped; every file is closed, so every ID
+ * was returned.
+ */
 void vcmdq_instances_exit(void)
 {
 	unsigned int i;
@@ -237,7 +238,6 @@ void vcmdq_instances_exit(void)
 	for (i = 0; i < vcmdq_num_instances; i++) {
 		struct vcmdq_instance *inst = &vcmdq_instances[i];
 
-		vcmdq_engine_stop(inst);
 		WARN_ON(atomic_read(&inst->live_viommus));
 		ida_destroy(&inst->tags);
 		ida_destroy(&inst->slots);

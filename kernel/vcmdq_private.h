@@ -109,8 +109,8 @@ int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
 bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
 
-int vcmdq_engine_start(struct vcmdq_instance *inst);
-void vcmdq_engine_stop(struct vcmdq_instance *inst);
+int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id);
+void vcmdq_engine_stop(struct vcmdq_engine *engine);
 void vcmdq_engine_kick(struct vcmdq_engine *engine);
 void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q);
 void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
@@ -302,10 +302,8 @@ static inline struct vcmdq_viommu *vcmdq_get_viommu(struct vcmdq_ctx *ctx,
 
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
-int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd);
+int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
-int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
-				u32 *phys_id);
 
 /* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
 #define VCMDQ_CTRL_SHIFT 16
@@ -374,6 +372,10 @@ struct vcmdq_vdevice {
 int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
 void vcmdq_vdevice_publish(struct vcmdq_object *obj);
+int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
+			    u32 *phys_id);
+int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
+			       u32 mask);
 
 /**
  * struct vcmdq_eventq - the object naming a vIOMMU's event ring
@@ -394,16 +396,16 @@ struct vcmdq_eventq {
 int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_eventq_destroy(struct vcmdq_object *obj);
 void vcmdq_eventq_publish(struct vcmdq_object *obj);
-void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err);
 
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd);
 
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
 int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		     bool nonblock);
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2);
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2);
 
 #endif /* _VCMDQ_PRIVATE_H */
