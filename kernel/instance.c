@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -260,7 +261,9 @@ struct vcmdq_instance *vcmdq_instance_get(u32 id)
 {
 	if (!id || id > vcmdq_num_instances)
 		return NULL;
-	return &vcmdq_instances[id - 1];
+	/* @id comes from userspace: no speculative read past the array. */
+	return &vcmdq_instances[array_index_nospec(id - 1,
+						   vcmdq_num_instances)];
 }
 
 void vcmdq_instance_report(const struct vcmdq_instance *inst,
