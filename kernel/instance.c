@@ -286,14 +286,15 @@ int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot)
 {
 	int rc;
 
+	/* Charged to the VMM whose VIOMMU_ALLOC grows the allocators. */
 	rc = ida_alloc_range(&inst->slots, 1, inst->info.max_viommus,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0)
 		return rc;
 	*slot = rc;
 
 	rc = ida_alloc_range(&inst->tags, 1, (1U << inst->info.tag_bits) - 1,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0) {
 		ida_free(&inst->slots, *slot);
 		return rc;

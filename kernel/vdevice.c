@@ -117,7 +117,7 @@ int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	vdev->phys_id = pci_dev_id(vdev->pdev);
 
 	rc = xa_insert(&vcmdq_devices_in_use, cmd->pci_device, vdev,
-		       GFP_KERNEL);
+		       GFP_KERNEL_ACCOUNT);
 	if (rc)
 		return rc == -EBUSY ? -EEXIST : rc;
 	vdev->holds_device = true;
