@@ -96,7 +96,7 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
 }
 
 /**
- * vcmdq_viommu_report_cmdq_err() - queue an event for the vIOMMU's VMM
+ * vcmdq_eventq_report_cmdq_err() - queue an event for the vIOMMU's VMM
  * @viommu: the vIOMMU whose queue stopped
  * @err: what happened
  *
@@ -105,7 +105,7 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
  *
  * Context: any; takes spinlocks only.
  */
-void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err)
 {
 	spin_lock(&viommu->event_lock);

@@ -55,7 +55,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 	struct vcmdq_atc_key key = {};
 	int rc;
 
-	rc = vcmdq_viommu_translate_vdev(viommu, op->vdev, &key.sid);
+	rc = vcmdq_vdevice_translate(viommu, op->vdev, &key.sid);
 	if (rc)
 		return rc;
 	vcmdq_op_range(op, &key.start, &key.last);
@@ -74,7 +74,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 }
 
 /**
- * vcmdq_viommu_exec() - run one decoded operation for a vIOMMU
+ * vcmdq_exec() - run one decoded operation for a vIOMMU
  * @viommu: the vIOMMU the guest issued it through
  * @op: the operation, from a vcmdq_decode_*() decoder
  *
@@ -93,7 +93,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
  * Return: 0; -EIO when an ATC invalidation names a device the vIOMMU does
  * not have; -EREMOTE for %VCMDQ_OP_VMM, which only the VMM can execute.
  */
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 {
 	switch (op->kind) {
 	case VCMDQ_OP_TLB_INV:
@@ -125,7 +125,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 }
 
 /**
- * vcmdq_s2_invalidate_all() - an S2 change: drop every cached translation
+ * vcmdq_exec_s2_invalidate() - an S2 change: drop every cached translation
  *	built on the S2, on every instance that shares it
  * @s2: the S2
  *
@@ -134,7 +134,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
  *
  * Context: @s2->lock held (it keeps the list of vIOMMUs stable).
  */
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2)
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2)
 {
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,

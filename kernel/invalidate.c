@@ -132,7 +132,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 				      entry, &op);
 		if (rc)
 			return rc;
-		rc = vcmdq_viommu_exec(viommu, &op);
+		rc = vcmdq_exec(viommu, &op);
 		if (rc)
 			return rc;
 		/*

@@ -357,7 +357,7 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 	/* out_eventq_fd is mandatory: an fd nobody learns of would leak. */
 	VCMDQ_IOCTL_OP(VCMDQ_EVENTQ_ALLOC, vcmdq_eventq_alloc_ioctl,
 		       struct vcmdq_eventq_alloc, out_eventq_fd),
-	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_kick_ioctl, struct vcmdq_kick,
+	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_viommu_kick_ioctl, struct vcmdq_kick,
 		       viommu_id),
 	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
 		       struct vcmdq_invalidate, data_uptr),
@@ -535,6 +535,37 @@ static struct miscdevice vcmdq_misc = {
 	.mode = 0600,
 };
 
+/*
+ * The engines belong to the instances this module owns: started once the
+ * instances exist, stopped before they go.
+ */
+static void vcmdq_engines_stop(void)
+{
+	unsigned int id;
+
+	for (id = 1; id <= vcmdq_instances_count(); id++)
+		vcmdq_engine_stop(&vcmdq_instance_get(id)->engine);
+}
+
+static int vcmdq_engines_start(void)
+{
+	struct vcmdq_instance *inst;
+	unsigned int id;
+	int rc;
+
+	for (id = 1; id <= vcmdq_instances_count(); id++) {
+		inst = vcmdq_instance_get(id);
+		if (!vcmdq_instance_has_queues(inst))
+			continue;
+		rc = vcmdq_engine_start(&inst->engine, id);
+		if (rc) {
+			vcmdq_engines_stop();
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int __init vcmdq_init(void)
 {
 	int rc;
@@ -547,19 +578,27 @@ static int __init vcmdq_init(void)
 	rc = vcmdq_instances_init(instances, tag_bits, devices);
 	if (rc)
 		return rc;
+	rc = vcmdq_engines_start();
+	if (rc)
+		goto err_instances;
 	rc = misc_register(&vcmdq_misc);
-	if (rc) {
-		vcmdq_instances_exit();
-		return rc;
-	}
+	if (rc)
+		goto err_engines;
 	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
 		vcmdq_instances_count());
 	return 0;
+
+err_engines:
+	vcmdq_engines_stop();
+err_instances:
+	vcmdq_instances_exit();
+	return rc;
 }
 
 static void __exit vcmdq_exit(void)
 {
 	misc_deregister(&vcmdq_misc);
+	vcmdq_engines_stop();
 	vcmdq_instances_exit();
 }
 

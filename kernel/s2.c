@@ -239,7 +239,7 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		goto out_unlock;
 	}
 	/* Nothing may use the pages once they are unpinned. */
-	vcmdq_s2_invalidate_all(s2);
+	vcmdq_exec_s2_invalidate(s2);
 	for (node = interval_tree_iter_first(&s2->mappings, cmd->gpa, last);
 	     node; node = next) {
 		next = interval_tree_iter_next(node, cmd->gpa, last);

@@ -112,8 +112,8 @@ bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst);
 int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
 				   u32 *total);
 
-int vcmdq_engine_start(struct vcmdq_instance *inst);
-void vcmdq_engine_stop(struct vcmdq_instance *inst);
+int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id);
+void vcmdq_engine_stop(struct vcmdq_engine *engine);
 void vcmdq_engine_kick(struct vcmdq_engine *engine);
 void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q);
 void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
@@ -306,10 +306,8 @@ static inline struct vcmdq_viommu *vcmdq_get_viommu(struct vcmdq_ctx *ctx,
 
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
-int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd);
+int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
-int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
-				u32 *phys_id);
 
 /* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
 #define VCMDQ_CTRL_SHIFT 16
@@ -378,6 +376,10 @@ struct vcmdq_vdevice {
 int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
 void vcmdq_vdevice_publish(struct vcmdq_object *obj);
+int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
+			    u32 *phys_id);
+int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
+			       u32 mask);
 
 /**
  * struct vcmdq_eventq - the object naming a vIOMMU's event ring
@@ -398,16 +400,16 @@ struct vcmdq_eventq {
 int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_eventq_destroy(struct vcmdq_object *obj);
 void vcmdq_eventq_publish(struct vcmdq_object *obj);
-void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err);
 
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd);
 
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
 int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		     bool nonblock);
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2);
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2);
 
 #endif /* _VCMDQ_PRIVATE_H */

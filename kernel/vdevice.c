@@ -117,7 +117,7 @@ int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	vdev->phys_id = pci_dev_id(vdev->pdev);
 
 	rc = xa_insert(&vcmdq_devices_in_use, cmd->pci_device, vdev,
-		       GFP_KERNEL);
+		       GFP_KERNEL_ACCOUNT);
 	if (rc)
 		return rc == -EBUSY ? -EEXIST : rc;
 	vdev->holds_device = true;
@@ -190,4 +190,61 @@ void vcmdq_vdevice_destroy(struct vcmdq_object *obj)
 	}
 	pci_dev_put(vdev->pdev);
 	vcmdq_put_object(&viommu->obj);
+}
+
+/**
+ * vcmdq_vdevice_translate() - a guest device ID to the physical one
+ * @viommu: the vIOMMU the command came through
+ * @virt_id: the guest's vSID / DeviceID / source-id
+ * @phys_id: the instance's ID of the device
+ *
+ * Context: any context that may take spinlocks.
+ * Return: 0, or -EIO when no vDEVICE of @viommu has @virt_id (the command
+ * is illegal for this VM).
+ */
+int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
+			    u32 *phys_id)
+{
+	struct vcmdq_vdevice *vdev;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	vdev = xa_load(&viommu->vdevs, virt_id);
+	if (vdev) {
+		*phys_id = vdev->phys_id;
+		rc = 0;
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
+}
+
+/**
+ * vcmdq_vdevice_match_masked() - does a masked guest device ID name one of
+ *	the vIOMMU's devices?
+ * @viommu: the vIOMMU the command came through
+ * @virt_id: the guest's ID
+ * @mask: bits of @virt_id that do not count (a VT-d function mask)
+ *
+ * A VT-d function mask names every source-id equal to @virt_id outside
+ * @mask: fine when at least one of them is the VM's.
+ *
+ * Context: any context that may take spinlocks.
+ * Return: 0 or -EIO.
+ */
+int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
+			       u32 mask)
+{
+	struct vcmdq_vdevice *vdev;
+	unsigned long index;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	xa_for_each(&viommu->vdevs, index, vdev) {
+		if ((vdev->virt_id & ~mask) == (virt_id & ~mask)) {
+			rc = 0;
+			break;
+		}
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
 }

@@ -131,32 +131,7 @@ void vcmdq_viommu_destroy(struct vcmdq_object *obj)
 		vcmdq_put_object(&s2->obj);
 }
 
-/**
- * vcmdq_viommu_translate_vdev() - a guest device ID to the physical one
- * @viommu: the vIOMMU the command came through
- * @virt_id: the guest's vSID / DeviceID / source-id
- * @phys_id: the instance's ID of the device
- *
- * Return: 0, or -EIO when no vDEVICE of @viommu has @virt_id (the command
- * is illegal for this VM).
- */
-int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
-				u32 *phys_id)
-{
-	struct vcmdq_vdevice *vdev;
-	int rc = -EIO;
-
-	xa_lock(&viommu->vdevs);
-	vdev = xa_load(&viommu->vdevs, virt_id);
-	if (vdev) {
-		*phys_id = vdev->phys_id;
-		rc = 0;
-	}
-	xa_unlock(&viommu->vdevs);
-	return rc;
-}
-
-int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd)
+int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_kick *cmd = ucmd->cmd;
 	struct vcmdq_viommu *viommu;

@@ -9,12 +9,13 @@
  *    and before the object may become visible, until the test lets it
  *    finish, or makes it fail with EFAULT (the page is unmapped, then the
  *    fault is woken);
- *  - where no user access can stop the kernel inside the window (DESTROY of
- *    queue n - 1 running between QUEUE_ALLOC(n)'s look at queue n - 1 and
- *    its hold on it: nothing there touches user memory, and on 6.1 a
- *    FOLL_LONGTERM pin under the S2's lock never waits for a userfaultfd),
- *    two threads are released together by a barrier, many times, and every
- *    round must have exactly one winner.
+ *  - where no user access can stop the kernel inside the window (between
+ *    a DESTROY's removal of queue n - 1 from the table and from the
+ *    vIOMMU's queues), a lock both sides need is held: a large S2_MAP holds
+ *    the S2's lock while it pins (seen as pinned_pages growing; on 6.1 a
+ *    FOLL_LONGTERM pin never waits for a userfaultfd), and each racing call
+ *    is started only when the one before sleeps on it (/proc says 'D') or
+ *    has returned.
  *
  * Run as root (userfaultfd of kernel faults) inside the test VM, with a
  * module of any configuration; tests that need a tegra241-cmdqv instance
@@ -388,154 +389,200 @@ TEST_F(lifetime, destroy_prev_vs_stalled_queue_alloc)
 	test_ioctl_destroy(q0);
 }
 
-#define RACE_ROUNDS	200
-/* S2_MAP of this much holds the S2's lock for many pinning chunks. */
-#define RACE_MAP_PAGES	8192
+#define RACE_ROUNDS	20
+/*
+ * S2_MAP of this much holds the S2's lock while it faults in and pins as
+ * many fresh pages (dropped again after each round).
+ */
+#define RACE_MAP_PAGES	16384
 #define GPA_RACE_MAP	(GPA_BASE + (1ULL << 30))
 
-struct race {
-	int fd;
-	__u32 s2_id;
-	__u32 viommu_id;
-	void *map_mem;
-	__u32 q0;
-	pthread_barrier_t map_go, go, done;
+/* One ioctl a worker thread runs each time the main thread says go. */
+struct worker {
+	pthread_t thread;
+	pthread_barrier_t go;
+	pthread_barrier_t *done;
+	volatile pid_t tid;
 	volatile bool stop;
-	int map_ret;
-	volatile bool map_done;
-	int destroy_ret, destroy_err;
-	int alloc_ret, alloc_err;
-	__u32 q1;
+	volatile bool finished;
+	int fd;
+	unsigned long request;
+	void *arg;
+	int ret;
+	int err;
 };
 
-static void *race_map_thread(void *arg)
+static void *worker_thread(void *arg)
 {
-	struct race *r = arg;
+	struct worker *w = arg;
 
+	w->tid = syscall(SYS_gettid);
 	for (;;) {
-		pthread_barrier_wait(&r->map_go);
-		if (r->stop)
+		pthread_barrier_wait(&w->go);
+		if (w->stop)
 			return NULL;
-		r->map_ret = _test_cmd_s2_map(r->fd, r->s2_id, VCMDQ_S2_MAP_READ,
-					      GPA_RACE_MAP, r->map_mem,
-					      RACE_MAP_PAGES * PAGE_SIZE);
-		r->map_done = true;
-		pthread_barrier_wait(&r->done);
+		w->ret = ioctl(w->fd, w->request, w->arg);
+		w->err = errno;
+		w->finished = true;
+		pthread_barrier_wait(w->done);
 	}
 }
 
-static void *race_destroy_thread(void *arg)
+static int worker_start(struct worker *w, int fd, unsigned long request,
+			void *arg, pthread_barrier_t *done)
 {
-	struct race *r = arg;
-
-	for (;;) {
-		pthread_barrier_wait(&r->go);
-		if (r->stop)
-			return NULL;
-		r->destroy_ret = _test_ioctl_destroy(r->fd, r->q0);
-		r->destroy_err = errno;
-		pthread_barrier_wait(&r->done);
-	}
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->request = request;
+	w->arg = arg;
+	w->done = done;
+	if (pthread_barrier_init(&w->go, NULL, 2))
+		return -1;
+	return pthread_create(&w->thread, NULL, worker_thread, w);
 }
 
-static void *race_alloc_thread(void *arg)
+static void worker_go(struct worker *w)
 {
-	struct race *r = arg;
+	w->finished = false;
+	pthread_barrier_wait(&w->go);
+}
 
-	for (;;) {
-		pthread_barrier_wait(&r->go);
-		if (r->stop)
-			return NULL;
-		r->q1 = 0;
-		r->alloc_ret = _test_cmd_queue_alloc(r->fd, r->viommu_id, 1,
-						     GPA(1), QUEUE_LEN, 0,
-						     &r->q1);
-		r->alloc_err = errno;
-		pthread_barrier_wait(&r->done);
-	}
+static void worker_stop(struct worker *w)
+{
+	w->stop = true;
+	pthread_barrier_wait(&w->go);
+	pthread_join(w->thread, NULL);
+}
+
+/* The state letter of thread @tid of this process ('R', 'S', 'D'...). */
+static char task_state(pid_t tid)
+{
+	char path[64], buf[512], *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
 }
 
 /*
- * DESTROY of queue 0 and QUEUE_ALLOC of index 1, started together: either
- * the DESTROY wins (0, and QUEUE_ALLOC finds no queue 0: EIO) or the
- * QUEUE_ALLOC does (its queue holds queue 0: DESTROY is EBUSY).  Never both:
- * a QUEUE_ALLOC that took queue 0 after the DESTROY dropped its last
- * reference holds freed memory ("refcount_t: addition on 0").
+ * Wait until @w's ioctl sleeps uninterruptibly (on a kernel mutex) or has
+ * returned.  Return: 0, or -1 after STEP_TIMEOUT_MS.
+ */
+static int worker_wait_blocked(struct worker *w)
+{
+	int waited;
+
+	for (waited = 0; waited < STEP_TIMEOUT_MS * 10; waited++) {
+		if (w->finished || task_state(w->tid) == 'D')
+			return 0;
+		usleep(100);
+	}
+	return -1;
+}
+
+/*
+ * DESTROY of queue 0 and QUEUE_ALLOC of index 1: either the DESTROY wins
+ * (0, and QUEUE_ALLOC finds no queue 0: EIO) or the QUEUE_ALLOC does (its
+ * queue holds queue 0: DESTROY is EBUSY).  Never both: a QUEUE_ALLOC that
+ * took queue 0 after the DESTROY dropped its last reference holds freed
+ * memory ("refcount_t: addition on 0").
  *
- * Nothing in the window touches user memory, so no userfaultfd can hold
- * it open.  What widens it: both calls need the S2's lock (to hold, and to
- * release, a queue's S2 range), and they start while a large S2_MAP is seen
- * pinning (pinned_pages grows) under that lock, so each waits there with
- * its first step done: DESTROY past the table, QUEUE_ALLOC past its look at
- * queue 0.
+ * Nothing between the DESTROY's removal of queue 0 from the table and its
+ * removal from the vIOMMU's queues touches user memory, and a FOLL_LONGTERM
+ * pin on 6.1 never waits for a userfaultfd, so the window is held open by
+ * the S2's lock instead: a large S2_MAP holds it while it faults in and
+ * pins fresh pages (seen as pinned_pages growing).  Meanwhile, in this order: DESTROY runs until it
+ * sleeps (it removed queue 0 from the table and waits for the S2's lock to
+ * release queue 0's range), then QUEUE_ALLOC runs until it sleeps or
+ * returns.  So the DESTROY came first and must win.  A round counts when
+ * the S2_MAP was still pinning after both steps.
  */
 TEST_F_TIMEOUT(lifetime, destroy_prev_vs_queue_alloc, 300)
 {
-	struct race r = {
-		.fd = self->fd,
+	struct vcmdq_queue_alloc qcmd = queue_alloc_cmd(self->viommu_id, 1,
+							GPA(1));
+	struct vcmdq_destroy dcmd = { .size = sizeof(dcmd) };
+	struct vcmdq_s2_map mcmd = {
+		.size = sizeof(mcmd),
+		.flags = VCMDQ_S2_MAP_READ | VCMDQ_S2_MAP_WRITE,
 		.s2_id = self->s2_id,
-		.viommu_id = self->viommu_id,
+		.gpa = GPA_RACE_MAP,
+		.length = RACE_MAP_PAGES * PAGE_SIZE,
 	};
-	pthread_t mapper, destroyer, allocator;
-	int round, destroy_won = 0, alloc_won = 0;
+	struct worker mapper, destroyer, allocator;
+	pthread_barrier_t done;
+	int round, counted = 0;
+	void *map_mem;
 	long pinned;
+	__u32 q0;
 
 	REQUIRE_TEGRA();
-	r.map_mem = alloc_pages(RACE_MAP_PAGES, PROT_READ | PROT_WRITE, true);
-	ASSERT_NE(NULL, r.map_mem);
-	ASSERT_EQ(0, pthread_barrier_init(&r.map_go, NULL, 2));
-	ASSERT_EQ(0, pthread_barrier_init(&r.go, NULL, 3));
-	ASSERT_EQ(0, pthread_barrier_init(&r.done, NULL, 4));
-	ASSERT_EQ(0, pthread_create(&mapper, NULL, race_map_thread, &r));
-	ASSERT_EQ(0, pthread_create(&destroyer, NULL, race_destroy_thread, &r));
-	ASSERT_EQ(0, pthread_create(&allocator, NULL, race_alloc_thread, &r));
+	map_mem = alloc_pages(RACE_MAP_PAGES, PROT_READ | PROT_WRITE, false);
+	ASSERT_NE(NULL, map_mem);
+	mcmd.uaddr = (uintptr_t)map_mem;
+	ASSERT_EQ(0, pthread_barrier_init(&done, NULL, 4));
+	ASSERT_EQ(0, worker_start(&mapper, self->fd, VCMDQ_S2_MAP, &mcmd,
+				  &done));
+	ASSERT_EQ(0, worker_start(&destroyer, self->fd, VCMDQ_DESTROY, &dcmd,
+				  &done));
+	ASSERT_EQ(0, worker_start(&allocator, self->fd, VCMDQ_QUEUE_ALLOC,
+				  &qcmd, &done));
 
 	for (round = 0; round < RACE_ROUNDS; round++) {
-		ASSERT_EQ(0, _test_cmd_queue_alloc(self->fd, self->viommu_id,
-						   0, GPA(0), QUEUE_LEN, 0,
-						   &r.q0));
-		pinned = pinned_pages();
-		r.map_done = false;
-		pthread_barrier_wait(&r.map_go);
-		/* Pages being pinned: the mapper holds the S2's lock. */
-		while (pinned_pages() == pinned && !r.map_done)
-			;
-		pthread_barrier_wait(&r.go);
-		pthread_barrier_wait(&r.done);
-		ASSERT_EQ(0, r.map_ret);
+		bool held;
 
-		if (!r.destroy_ret) {
-			destroy_won++;
-			if (!r.alloc_ret) {
+		test_cmd_queue_alloc(self->viommu_id, 0, GPA(0), QUEUE_LEN,
+				     &q0);
+		dcmd.id = q0;
+		pinned = pinned_pages();
+		worker_go(&mapper);
+		/* Pages being pinned: the mapper holds the S2's lock. */
+		while (pinned_pages() == pinned && !mapper.finished)
+			;
+		worker_go(&destroyer);
+		ASSERT_EQ(0, worker_wait_blocked(&destroyer));
+		worker_go(&allocator);
+		ASSERT_EQ(0, worker_wait_blocked(&allocator));
+		held = !mapper.finished;
+		pthread_barrier_wait(&done);
+		ASSERT_EQ(0, mapper.ret) TH_LOG("S2_MAP: %s",
+						strerror(mapper.err));
+		counted += held;
+
+		if (!destroyer.ret) {
+			EXPECT_EQ(-1, allocator.ret)
 				TH_LOG("round %d: both won", round);
-				EXPECT_NE(0, r.alloc_ret);
+			if (!allocator.ret)
 				break;
-			}
-			EXPECT_EQ(EIO, r.alloc_err);
+			EXPECT_EQ(EIO, allocator.err);
 		} else {
-			alloc_won++;
-			EXPECT_EQ(EBUSY, r.destroy_err);
-			ASSERT_EQ(0, r.alloc_ret)
+			/* Only possible when the mapper let go too early. */
+			EXPECT_FALSE(held);
+			EXPECT_EQ(EBUSY, destroyer.err);
+			ASSERT_EQ(0, allocator.ret)
 				TH_LOG("round %d: nobody won: DESTROY %s, QUEUE_ALLOC %s",
-				       round, strerror(r.destroy_err),
-				       strerror(r.alloc_err));
-			ASSERT_EQ(0, _test_ioctl_destroy(self->fd, r.q1));
-			ASSERT_EQ(0, _test_ioctl_destroy(self->fd, r.q0));
+				       round, strerror(destroyer.err),
+				       strerror(allocator.err));
+			test_ioctl_destroy(qcmd.out_queue_id);
+			test_ioctl_destroy(q0);
 		}
 		ASSERT_EQ(0, _test_cmd_s2_unmap(self->fd, self->s2_id,
 						GPA_RACE_MAP,
 						RACE_MAP_PAGES * PAGE_SIZE,
 						NULL));
+		/* So that the next S2_MAP faults them in again: slowly. */
+		ASSERT_EQ(0, madvise(map_mem, RACE_MAP_PAGES * PAGE_SIZE,
+				     MADV_DONTNEED));
 	}
-	r.stop = true;
-	pthread_barrier_wait(&r.map_go);
-	pthread_barrier_wait(&r.go);
-	pthread_join(mapper, NULL);
-	pthread_join(destroyer, NULL);
-	pthread_join(allocator, NULL);
-	munmap(r.map_mem, RACE_MAP_PAGES * PAGE_SIZE);
-	TH_LOG("%d rounds: DESTROY won %d, QUEUE_ALLOC won %d", round,
-	       destroy_won, alloc_won);
+	worker_stop(&mapper);
+	worker_stop(&destroyer);
+	worker_stop(&allocator);
+	munmap(map_mem, RACE_MAP_PAGES * PAGE_SIZE);
+	TH_LOG("%d rounds, %d with the S2's lock held throughout", round,
+	       counted);
+	EXPECT_LT(0, counted);
 }
 
 /* ---- DESTROY of a parent while a child's creation holds it ----------------- */
