@@ -82,7 +82,7 @@ static int uffd_wp(int uffd, void *addr, size_t len, bool protect)
  * STEP_TIMEOUT_MS or when *@gave_up turns true first (the faulting call
  * ended without faulting).
  */
-static int uffd_wait_fault(int uffd, volatile bool *gave_up)
+static int uffd_wait_fault(int uffd, bool *gave_up)
 {
 	struct uffd_msg msg;
 	int waited;
@@ -93,7 +93,7 @@ static int uffd_wait_fault(int uffd, volatile bool *gave_up)
 		if (poll(&pfd, 1, 10) == 1 &&
 		    read(uffd, &msg, sizeof(msg)) == sizeof(msg))
 			return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -1;
-		if (gave_up && *gave_up)
+		if (gave_up && __atomic_load_n(gave_up, __ATOMIC_ACQUIRE))
 			return -1;
 	}
 	return -1;
@@ -113,7 +113,7 @@ struct stalled_ioctl {
 	pthread_t thread;
 	int ret;
 	int err;
-	volatile bool done;
+	bool done;
 };
 
 static void *stalled_ioctl_thread(void *arg)
@@ -122,7 +122,7 @@ static void *stalled_ioctl_thread(void *arg)
 
 	s->ret = ioctl(s->fd, s->request, s->page);
 	s->err = errno;
-	s->done = true;
+	__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -281,8 +281,9 @@ FIXTURE_TEARDOWN(lifetime)
 		if (stall_reply(s, __VA_ARGS__)) {                           \
 			if ((s)->uffd < 0)                                   \
 				SKIP(return, "no write-protect userfaultfd"); \
-			ASSERT_TRUE(0) TH_LOG("the ioctl never reached its reply copy: ret %d, %s", \
-					      (s)->ret, strerror((s)->err)); \
+			ASSERT_TRUE(0)                                       \
+				TH_LOG("no stop in the reply copy: %d, %s",  \
+				       (s)->ret, strerror((s)->err));        \
 		}                                                            \
 	} while (0)
 
@@ -402,9 +403,9 @@ struct worker {
 	pthread_t thread;
 	pthread_barrier_t go;
 	pthread_barrier_t *done;
-	volatile pid_t tid;
-	volatile bool stop;
-	volatile bool finished;
+	pid_t tid;
+	bool stop;
+	bool finished;
 	int fd;
 	unsigned long request;
 	void *arg;
@@ -416,14 +417,14 @@ static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 
-	w->tid = syscall(SYS_gettid);
+	__atomic_store_n(&w->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
 	for (;;) {
 		pthread_barrier_wait(&w->go);
-		if (w->stop)
+		if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
 			return NULL;
 		w->ret = ioctl(w->fd, w->request, w->arg);
 		w->err = errno;
-		w->finished = true;
+		__atomic_store_n(&w->finished, true, __ATOMIC_RELEASE);
 		pthread_barrier_wait(w->done);
 	}
 }
@@ -441,15 +442,20 @@ static int worker_start(struct worker *w, int fd, unsigned long request,
 	return pthread_create(&w->thread, NULL, worker_thread, w);
 }
 
+static bool worker_finished(struct worker *w)
+{
+	return __atomic_load_n(&w->finished, __ATOMIC_ACQUIRE);
+}
+
 static void worker_go(struct worker *w)
 {
-	w->finished = false;
+	__atomic_store_n(&w->finished, false, __ATOMIC_RELAXED);
 	pthread_barrier_wait(&w->go);
 }
 
 static void worker_stop(struct worker *w)
 {
-	w->stop = true;
+	__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
 	pthread_barrier_wait(&w->go);
 	pthread_join(w->thread, NULL);
 }
@@ -475,7 +481,8 @@ static int worker_wait_blocked(struct worker *w)
 	int waited;
 
 	for (waited = 0; waited < STEP_TIMEOUT_MS * 10; waited++) {
-		if (w->finished || task_state(w->tid) == 'D')
+		if (worker_finished(w) ||
+		    task_state(__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE)) == 'D')
 			return 0;
 		usleep(100);
 	}
@@ -539,13 +546,13 @@ TEST_F_TIMEOUT(lifetime, destroy_prev_vs_queue_alloc, 300)
 		pinned = pinned_pages();
 		worker_go(&mapper);
 		/* Pages being pinned: the mapper holds the S2's lock. */
-		while (pinned_pages() == pinned && !mapper.finished)
+		while (pinned_pages() == pinned && !worker_finished(&mapper))
 			;
 		worker_go(&destroyer);
 		ASSERT_EQ(0, worker_wait_blocked(&destroyer));
 		worker_go(&allocator);
 		ASSERT_EQ(0, worker_wait_blocked(&allocator));
-		held = !mapper.finished;
+		held = !worker_finished(&mapper);
 		pthread_barrier_wait(&done);
 		ASSERT_EQ(0, mapper.ret) TH_LOG("S2_MAP: %s",
 						strerror(mapper.err));
