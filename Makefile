@@ -30,7 +30,7 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
-	     selftests/vcmdq_inv_test
+	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 
@@ -57,8 +57,10 @@ debug-module:
 
 userspace: $(VCMDQCTL) $(VCMDQ_BENCH)
 
-$(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h
-	$(CC) $(USER_CFLAGS) -o $@ $< -luring -lpthread
+# The benchmark checks its effect on the cache model when the module has the
+# test hook, whose private header is kernel/vcmdq_test.h.
+$(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h kernel/vcmdq_test.h
+	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -o $@ $< -luring -lpthread
 
 $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
@@ -68,9 +70,10 @@ selftests: $(SELFTESTS)
 # The slow path is also exercised through io_uring.
 selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
 
-selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h
+# kernel/vcmdq_test.h is the test hook's private header, not uapi.
+selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -o $@ $< -lpthread $(SELFTEST_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
 # sanitizers, and the VM runner's own tests (a link, so the script is run

@@ -17,7 +17,8 @@
  *    the executor looks it up in the vIOMMU's vDEVICE table.
  *  - know the instance's capabilities (ATS, PASID width, MAMV, range
  *    invalidation, scalable mode, INVALIDATE_ALL).  The op carries enough
- *    to check them (e.g. log2 of a VT-d AM range is log2(@size) - 12).
+ *    to check them: a VT-d page-selective range is 4 KiB << AM, so
+ *    invalidate.c checks log2(@size) - 12 against the instance's MAMV.
  *
  * The decoders are pure C with no kernel dependency (see cmd_types.h) so they
  * are unit tested and fuzzed in userspace.  Input is in CPU byte order: the
@@ -51,6 +52,16 @@
  *	INVALIDATE_ALL; whether the instance advertises it is the caller's call.
  * @VCMDQ_OP_SYNC: completion point: SMMUv3 CMD_SYNC, AMD-Vi COMPLETION_WAIT,
  *	VT-d invalidation wait.  See &struct vcmdq_op_wait.
+ * @VCMDQ_OP_VMM: a valid command for state only the VMM has: interrupt
+ *	remapping tables (VT-d interrupt entry cache, AMD-Vi
+ *	INVALIDATE_INTERRUPT_TABLE), which the VMM emulates, and SMMUv3 stream
+ *	table entries (CFGI_STE, CFGI_ALL), which the VMM turns into a new
+ *	nested attachment.  The kernel cannot execute it, but it is not
+ *	illegal either: the slow path stops there and hands it back (EREMOTE).
+ *	Only @opcode is set.
+ * @VCMDQ_OP_NOP: a valid hint with no architectural effect, which an IOMMU
+ *	may ignore: SMMUv3 PREFETCH_CFG, which a Linux guest issues after
+ *	each STE update.  Only @opcode is set.
  */
 enum vcmdq_op_kind {
 	VCMDQ_OP_TLB_INV = 1,
@@ -59,11 +70,14 @@ enum vcmdq_op_kind {
 	VCMDQ_OP_PASID_CFG_INV,
 	VCMDQ_OP_ALL_INV,
 	VCMDQ_OP_SYNC,
+	VCMDQ_OP_VMM,
+	VCMDQ_OP_NOP,
 };
 
 /**
  * enum vcmdq_op_scope - which entries of that cache
- * @VCMDQ_SCOPE_NONE: not applicable (%VCMDQ_OP_SYNC only).
+ * @VCMDQ_SCOPE_NONE: not applicable (%VCMDQ_OP_SYNC, %VCMDQ_OP_VMM,
+ *	%VCMDQ_OP_NOP).
  * @VCMDQ_SCOPE_VM: every entry the VM owns, whatever its address space or
  *	device (SMMUv3 TLBI_NH_ALL, VT-d global granularity).  With a non-zero
  *	@size, the range in every address space of the VM (TLBI_NH_VAA).
@@ -126,7 +140,10 @@ struct vcmdq_op_wait {
  *	entries may stay (SMMUv3 Leaf, AMD-Vi PDE=0, VT-d IH).  For CFGI_CD,
  *	only the CD itself, not the L1 descriptor leading to it.
  * @global: also entries shared by every PASID (SMMUv3 ATC_INV Global, VT-d
- *	PASID device-TLB G, VT-d page-selective PASID IOTLB).
+ *	PASID device-TLB G, VT-d page-selective PASID IOTLB).  The model has
+ *	no "global" attribute, so the executor drops the range's entries of
+ *	every PASID of the address space or device (over-invalidating is
+ *	safe; keeping a global entry would not be).
  * @addr: start of the range, 4 KiB aligned.
  * @size: length of the range in bytes, or 0 for "every address" (the range
  *	is then expressed by @scope alone).  A range never wraps past 2^64.

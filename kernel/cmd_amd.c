@@ -9,10 +9,11 @@
  * amd_iommu.c reserved-bit checks.
  *
  * Accepted: COMPLETION_WAIT, INVALIDATE_DEVTAB_ENTRY, INVALIDATE_IOMMU_PAGES,
- * INVALIDATE_IOTLB_PAGES and INVALIDATE_IOMMU_ALL.  Refused with -EIO, as the
- * IOMMU logs ILLEGAL_COMMAND_ERROR: INVALIDATE_INTERRUPT_TABLE (interrupt
- * remapping stays with the VMM), PREFETCH_IOMMU_PAGES, COMPLETE_PPR_REQUEST
- * (no PPR for guests), the vIOMMU-only opcodes and anything unknown.
+ * INVALIDATE_IOTLB_PAGES and INVALIDATE_IOMMU_ALL.  INVALIDATE_INTERRUPT_TABLE
+ * is valid but the VMM's (it emulates interrupt remapping): it decodes to
+ * %VCMDQ_OP_VMM.  Refused with -EIO, as the IOMMU logs ILLEGAL_COMMAND_ERROR:
+ * PREFETCH_IOMMU_PAGES, COMPLETE_PPR_REQUEST (no PPR for guests), the
+ * vIOMMU-only opcodes and anything unknown.
  */
 #include "cmd.h"
 
@@ -35,6 +36,8 @@
 #define AMD_CMD_COMPL_WAIT_1_DATA	GENMASK_ULL(63, 0)
 
 #define AMD_CMD_INV_DEVTAB_0_DEVID	GENMASK_ULL(15, 0)
+/* INVALIDATE_INTERRUPT_TABLE names a DeviceID the same way. */
+#define AMD_CMD_INV_IRT_0_DEVID		GENMASK_ULL(15, 0)
 
 #define AMD_CMD_INV_PAGES_0_PASID	GENMASK_ULL(19, 0)
 #define AMD_CMD_INV_PAGES_0_DOMID	GENMASK_ULL(47, 32)
@@ -65,6 +68,7 @@
 				 AMD_CMD_COMPL_WAIT_0_ADDR)
 #define AMD_COMPL_WAIT_1	AMD_CMD_COMPL_WAIT_1_DATA
 #define AMD_INV_DEVTAB_0	(AMD_CMD_0_OP | AMD_CMD_INV_DEVTAB_0_DEVID)
+#define AMD_INV_IRT_0		(AMD_CMD_0_OP | AMD_CMD_INV_IRT_0_DEVID)
 #define AMD_INV_PAGES_0		(AMD_CMD_0_OP | AMD_CMD_INV_PAGES_0_PASID |	\
 				 AMD_CMD_INV_PAGES_0_DOMID)
 #define AMD_INV_PAGES_1		(AMD_CMD_INV_1_S | AMD_CMD_INV_1_PDE |	\
@@ -177,6 +181,13 @@ int vcmdq_decode_amd(const u64 cmd[2], struct vcmdq_op *op)
 		amd_inv_iotlb_pages(cmd, op);
 		ret = 0;
 		break;
+	case AMD_OP_INV_INTERRUPT_TABLE:
+		/* Checked here, so a malformed one is still illegal. */
+		if (amd_rsvd(cmd, AMD_INV_IRT_0, 0))
+			break;
+		op->kind = VCMDQ_OP_VMM;
+		ret = 0;
+		break;
 	case AMD_OP_INV_IOMMU_ALL:
 		if (amd_rsvd(cmd, AMD_INV_ALL_0, 0))
 			break;
@@ -185,7 +196,7 @@ int vcmdq_decode_amd(const u64 cmd[2], struct vcmdq_op *op)
 		ret = 0;
 		break;
 	default:
-		/* INV_INTERRUPT_TABLE, PREFETCH, COMPLETE_PPR, unknown. */
+		/* PREFETCH, COMPLETE_PPR, unknown. */
 		break;
 	}
 

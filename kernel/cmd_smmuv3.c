@@ -6,10 +6,13 @@
  * (arm_vsmmu_convert_user_cmd()) forwards: the NH TLB invalidations,
  * TLBI_NSNH_ALL (for a guest: everything of its VM), ATC_INV and the CD
  * cache invalidations, plus CMD_SYNC, which the kernel completes itself.
- * Everything else is the VMM's business or illegal for a guest: CFGI_STE and
- * CFGI_ALL (the VMM re-attaches with the new vSTE), PREFETCH_*, stage-2,
- * EL2 and EL3 TLBIs, S12_VMALL, PRI_RESP, RESUME, STALL_TERM and unknown
- * opcodes return -EIO, as an SMMU would raise CERROR_ILL.
+ * CFGI_STE and CFGI_ALL (CFGI_STE_RANGE) are valid but the VMM's: it
+ * re-attaches the device with the new vSTE, as upstream's VMMs do; they
+ * decode to %VCMDQ_OP_VMM.  PREFETCH_CFG, which a Linux guest issues after
+ * each STE update, is a hint an SMMU may ignore: %VCMDQ_OP_NOP.  Everything
+ * else is illegal for a guest: PREFETCH_ADDR, stage-2, EL2 and EL3 TLBIs,
+ * S12_VMALL, PRI_RESP, RESUME, STALL_TERM and unknown opcodes return -EIO,
+ * as an SMMU would raise CERROR_ILL.
  *
  * Field layouts follow Linux's arm-smmu-v3.h; a bit no field of the opcode
  * covers is reserved (RES0) and must be 0.  SSec (bit 10 of CFGI_CD) is
@@ -57,6 +60,7 @@
 #define SMMUV3_CMD_CFGI_0_SSID		GENMASK_ULL(31, 12)
 #define SMMUV3_CMD_CFGI_0_SID		GENMASK_ULL(63, 32)
 #define SMMUV3_CMD_CFGI_1_LEAF		BIT_ULL(0)
+#define SMMUV3_CMD_CFGI_1_RANGE		GENMASK_ULL(4, 0)
 
 #define SMMUV3_CMD_ATC_0_GLOBAL		BIT_ULL(9)
 #define SMMUV3_CMD_ATC_0_SSID		GENMASK_ULL(31, 12)
@@ -95,6 +99,12 @@
 				 SMMUV3_CMD_CFGI_0_SID)
 #define SMMUV3_CFGI_CD_1	SMMUV3_CMD_CFGI_1_LEAF
 #define SMMUV3_CFGI_CD_ALL_0	(SMMUV3_CMD_0_OP | SMMUV3_CMD_CFGI_0_SID)
+#define SMMUV3_PREFETCH_CFG_0	(SMMUV3_CMD_0_OP | SMMUV3_CMD_0_SSV |	\
+				 SMMUV3_CMD_CFGI_0_SSID |		\
+				 SMMUV3_CMD_CFGI_0_SID)
+#define SMMUV3_CFGI_STE_0	SMMUV3_CFGI_CD_ALL_0
+#define SMMUV3_CFGI_STE_1	SMMUV3_CMD_CFGI_1_LEAF
+#define SMMUV3_CFGI_ALL_1	SMMUV3_CMD_CFGI_1_RANGE
 #define SMMUV3_CMD_SYNC_0	(SMMUV3_CMD_0_OP | SMMUV3_CMD_SYNC_0_CS |	\
 				 SMMUV3_CMD_SYNC_0_MSH |		\
 				 SMMUV3_CMD_SYNC_0_MSIATTR |		\
@@ -274,13 +284,33 @@ int vcmdq_decode_smmuv3(const u64 cmd[2], struct vcmdq_op *op)
 		op->vdev = FIELD_GET(SMMUV3_CMD_CFGI_0_SID, cmd[0]);
 		ret = 0;
 		break;
+	case SMMUV3_OP_PREFETCH_CFG:
+		/* SSec is reserved, as for CFGI_CD: a guest is Non-secure. */
+		if (smmuv3_rsvd(cmd, SMMUV3_PREFETCH_CFG_0, 0))
+			break;
+		op->kind = VCMDQ_OP_NOP;
+		ret = 0;
+		break;
+	case SMMUV3_OP_CFGI_STE:
+		/* Checked here, so a malformed one is still illegal. */
+		if (smmuv3_rsvd(cmd, SMMUV3_CFGI_STE_0, SMMUV3_CFGI_STE_1))
+			break;
+		op->kind = VCMDQ_OP_VMM;
+		ret = 0;
+		break;
+	case SMMUV3_OP_CFGI_ALL:
+		if (smmuv3_rsvd(cmd, SMMUV3_CFGI_STE_0, SMMUV3_CFGI_ALL_1))
+			break;
+		op->kind = VCMDQ_OP_VMM;
+		ret = 0;
+		break;
 	case SMMUV3_OP_CMD_SYNC:
 		if (smmuv3_rsvd(cmd, SMMUV3_CMD_SYNC_0, SMMUV3_CMD_SYNC_1))
 			break;
 		ret = smmuv3_cmd_sync(cmd, op);
 		break;
 	default:
-		/* CFGI_STE, CFGI_ALL, PREFETCH_*, S2/EL2/EL3, PRI, unknown. */
+		/* PREFETCH_ADDR, S2/EL2/EL3, PRI, unknown. */
 		break;
 	}
 

@@ -9,11 +9,12 @@
  * for every type accepted here.
  *
  * Accepted: context cache, IOTLB, device-TLB, invalidation wait, PASID-based
- * IOTLB, PASID cache, PASID-based device-TLB.  Refused with -EIO, as an
- * invalid descriptor (IQE): interrupt entry cache (interrupt remapping stays
- * with the VMM), page group / page stream responses (no page requests for
- * guests), unknown types, reserved granularities, and the wait descriptor's
- * PD (page-request drain) bit for the same reason.
+ * IOTLB, PASID cache, PASID-based device-TLB.  The interrupt entry cache
+ * descriptor is valid but the VMM's (it emulates interrupt remapping): it
+ * decodes to %VCMDQ_OP_VMM.  Refused with -EIO, as an invalid descriptor
+ * (IQE): page group / page stream responses (no page requests for guests),
+ * unknown types, reserved granularities, and the wait descriptor's PD
+ * (page-request drain) bit for the same reason.
  */
 #include "cmd.h"
 
@@ -54,9 +55,14 @@
 #define VTD_QI_IOTLB_1_ADDR		GENMASK_ULL(63, 12)
 /*
  * 4 KiB << 51 is the largest range a u64 holds.  Real MAMV values are far
- * below (QEMU advertises 18); the executor checks the instance's own.
+ * below (QEMU advertises 18); invalidate.c checks the instance's own.
  */
 #define VTD_QI_AM_MAX			51
+
+/* Interrupt entry cache invalidate descriptor: G=0 global, G=1 by index. */
+#define VTD_QI_IEC_0_G			BIT_ULL(4)
+#define VTD_QI_IEC_0_IM			GENMASK_ULL(31, 27)
+#define VTD_QI_IEC_0_IIDX		GENMASK_ULL(47, 32)
 
 /* Device-TLB invalidate descriptor. */
 #define VTD_QI_DIOTLB_0_PFSID_LO	GENMASK_ULL(15, 12)
@@ -106,6 +112,8 @@
 				 VTD_QI_IOTLB_0_DID)
 #define VTD_IOTLB_1		(VTD_QI_IOTLB_1_AM | VTD_QI_IOTLB_1_IH |	\
 				 VTD_QI_IOTLB_1_ADDR)
+#define VTD_IEC_0		(VTD_QI_0_TYPE | VTD_QI_IEC_0_G |	\
+				 VTD_QI_IEC_0_IM | VTD_QI_IEC_0_IIDX)
 #define VTD_DIOTLB_0		(VTD_QI_0_TYPE | VTD_QI_DIOTLB_0_PFSID_LO |	\
 				 VTD_QI_DIOTLB_0_MIP | VTD_QI_DIOTLB_0_SID |	\
 				 VTD_QI_DIOTLB_0_PFSID_HI)
@@ -231,6 +239,18 @@ static int vtd_diotlb(const u64 *desc, struct vcmdq_op *op)
 	return 0;
 }
 
+/*
+ * The interrupt remapping table and its cache are the VMM's: it checked the
+ * layout here so a malformed descriptor still gets the guest an IQE.
+ */
+static int vtd_iec(const u64 *desc, struct vcmdq_op *op)
+{
+	if (vtd_rsvd(desc, VTD_IEC_0, 0))
+		return -EIO;
+	op->kind = VCMDQ_OP_VMM;
+	return 0;
+}
+
 static int vtd_iwd(const u64 *desc, struct vcmdq_op *op)
 {
 	/* Bits 1:0 of the status address are reserved: 4-byte aligned. */
@@ -338,6 +358,9 @@ int vcmdq_decode_vtd(const u64 *desc, unsigned int qwords,
 	case VTD_QI_DIOTLB_TYPE:
 		ret = vtd_diotlb(desc, op);
 		break;
+	case VTD_QI_IEC_TYPE:
+		ret = vtd_iec(desc, op);
+		break;
 	case VTD_QI_IWD_TYPE:
 		ret = vtd_iwd(desc, op);
 		break;
@@ -351,7 +374,7 @@ int vcmdq_decode_vtd(const u64 *desc, unsigned int qwords,
 		ret = vtd_deiotlb(desc, op);
 		break;
 	default:
-		/* IEC, page group / stream responses, unknown types. */
+		/* Page group / stream responses, unknown types. */
 		ret = -EIO;
 		break;
 	}

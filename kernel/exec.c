@@ -11,28 +11,6 @@
 #include "vcmdq_private.h"
 #include "cmd.h"
 
-/*
- * A VT-d function mask names every source-id equal to @vdev outside @mask:
- * fine when at least one of them is the VM's.  Return: 0 or -EIO.
- */
-static int vcmdq_viommu_has_vdev_masked(struct vcmdq_viommu *viommu, u32 vdev,
-					u32 mask)
-{
-	struct vcmdq_vdevice *vd;
-	unsigned long index;
-	int rc = -EIO;
-
-	xa_lock(&viommu->vdevs);
-	xa_for_each(&viommu->vdevs, index, vd) {
-		if ((vd->virt_id & ~mask) == (vdev & ~mask)) {
-			rc = 0;
-			break;
-		}
-	}
-	xa_unlock(&viommu->vdevs);
-	return rc;
-}
-
 static void vcmdq_op_range(const struct vcmdq_op *op, u64 *start, u64 *last)
 {
 	if (op->size) {
@@ -56,7 +34,13 @@ static void vcmdq_exec_tlb_inv(struct vcmdq_viommu *viommu,
 	if (op->scope == VCMDQ_SCOPE_ASID) {
 		key.asid = op->asid;
 		key.pasid = op->pasid;
-		key.any_pasid = !op->pasid_valid;
+		/*
+		 * A global entry (VT-d first-stage G=1) is shared by every
+		 * PASID of the address space, and the model keeps no G bit:
+		 * a command that also reaches global entries drops the range
+		 * in every PASID, which over-invalidates, safely.
+		 */
+		key.any_pasid = !op->pasid_valid || op->global;
 	} else {
 		/* VCMDQ_SCOPE_VM: every address space of this VM, none other. */
 		key.any_asid = true;
@@ -71,37 +55,46 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 	struct vcmdq_atc_key key = {};
 	int rc;
 
-	rc = vcmdq_viommu_translate_vdev(viommu, op->vdev, &key.sid);
+	rc = vcmdq_vdevice_translate(viommu, op->vdev, &key.sid);
 	if (rc)
 		return rc;
 	vcmdq_op_range(op, &key.start, &key.last);
 	/*
 	 * Without a PASID the command reaches every translation of the
 	 * device; the model keeps no separate "no PASID" entries, so that
-	 * is every SSID (over-invalidating is always safe).
+	 * is every SSID.  With Global (SMMUv3 ATC_INV SSV=1 G=1, VT-d PASID
+	 * device-TLB G=1) it also reaches global translations, which every
+	 * PASID of the device shares; the model keeps no global attribute,
+	 * so that too is every SSID (over-invalidating is always safe).
 	 */
 	key.ssid = op->pasid;
-	key.any_ssid = !op->pasid_valid;
+	key.any_ssid = !op->pasid_valid || op->global;
 	vcmdq_tlb_inv_atc(&viommu->inst->tlb, &key);
 	return 0;
 }
 
 /**
- * vcmdq_viommu_exec() - run one decoded operation for a vIOMMU
+ * vcmdq_exec() - run one decoded operation for a vIOMMU
  * @viommu: the vIOMMU the guest issued it through
  * @op: the operation, from a vcmdq_decode_*() decoder
  *
  * A sync operation's store is not done here: the fast path accepts only
  * CS=NONE syncs and the slow path completes stores through the S2.
  *
+ * A configuration invalidation (device table / context entry, CD / PASID
+ * entry) naming a device the vIOMMU has no vDEVICE for is a no-op: the
+ * host caches nothing for a device it did not give the VM (an emulated
+ * device, the IOAPIC's IVRS ID, a function the guest probes), and a real
+ * guest sends these.  A device TLB invalidation has an effect on the
+ * device, so an unknown device there stays an error.
+ *
  * Context: any context that may take spinlocks (the engine thread holds a
  * mutex; ioctls hold nothing).
- * Return: 0, or -EIO when @op names a device the vIOMMU does not have.
+ * Return: 0; -EIO when an ATC invalidation names a device the vIOMMU does
+ * not have; -EREMOTE for %VCMDQ_OP_VMM, which only the VMM can execute.
  */
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 {
-	u32 phys_id;
-
 	switch (op->kind) {
 	case VCMDQ_OP_TLB_INV:
 		vcmdq_exec_tlb_inv(viommu, op);
@@ -111,15 +104,10 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 	case VCMDQ_OP_DEV_CFG_INV:
 	case VCMDQ_OP_PASID_CFG_INV:
 		/*
-		 * The model caches no configuration; what remains is the
-		 * check that the guest may name the device at all.
+		 * The model caches no configuration, so there is nothing to
+		 * drop; and a device with no vDEVICE is no error (see above).
 		 */
-		if (op->scope != VCMDQ_SCOPE_DEVICE)
-			return 0;
-		if (op->vdev_mask)
-			return vcmdq_viommu_has_vdev_masked(viommu, op->vdev,
-							    op->vdev_mask);
-		return vcmdq_viommu_translate_vdev(viommu, op->vdev, &phys_id);
+		return 0;
 	case VCMDQ_OP_ALL_INV: {
 		struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,
 					.scope = VCMDQ_SCOPE_VM };
@@ -128,13 +116,16 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 		return 0;
 	}
 	case VCMDQ_OP_SYNC:
+	case VCMDQ_OP_NOP:
 		return 0;
+	case VCMDQ_OP_VMM:
+		return -EREMOTE;
 	}
 	return -EIO;
 }
 
 /**
- * vcmdq_s2_invalidate_all() - an S2 change: drop every cached translation
+ * vcmdq_exec_s2_invalidate() - an S2 change: drop every cached translation
  *	built on the S2, on every instance that shares it
  * @s2: the S2
  *
@@ -143,7 +134,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
  *
  * Context: @s2->lock held (it keeps the list of vIOMMUs stable).
  */
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2)
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2)
 {
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,

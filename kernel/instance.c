@@ -14,10 +14,25 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/moduleparam.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
+
+/*
+ * An emulated engine reads a queue through a kernel mapping of its pinned
+ * pages, so it needs no physically contiguous memory, which a VMM could
+ * only give a guest's multi-MiB queues with huge pages.  Hardware reads by
+ * physical address: queue_contiguous=1 keeps its rule, so VMM authors can
+ * test against it.  Read at each QUEUE_ALLOC and GET_INFO.
+ */
+static bool queue_contiguous;
+module_param(queue_contiguous, bool, 0644);
+MODULE_PARM_DESC(queue_contiguous,
+		 "Queues need physically contiguous memory, as on hardware (default: no, on emulated instances)");
 
 static struct vcmdq_instance *vcmdq_instances;
 static unsigned int vcmdq_num_instances;
@@ -32,7 +47,25 @@ struct vcmdq_flavor_desc {
 	u32 vsids_per_viommu;
 	/* 0: as many vIOMMUs as there are tags */
 	u32 max_viommus;
+	u32 vtd_max_am;
 };
+
+/*
+ * The size of one entry of each slow path format (VT-d: a 128-bit
+ * descriptor; the 256-bit form is %VCMDQ_INSTANCE_CAP_VTD_DESC_256).
+ */
+static const u8 vcmdq_data_entry_len[VCMDQ_DATA_TYPES_MAX] = {
+	[VCMDQ_DATA_SMMUV3] = 16,
+	[VCMDQ_DATA_AMD_VI] = 16,
+	[VCMDQ_DATA_VTD] = 16,
+};
+
+/*
+ * MAMV of the emulated VT-d: QEMU's intel-iommu advertises 18 (1 GiB
+ * page-selective invalidations), so a guest moved between the two sees
+ * the same limit.
+ */
+#define VCMDQ_VTD_MAMV 18
 
 static const struct vcmdq_flavor_desc vcmdq_flavors[] = {
 	{
@@ -65,9 +98,11 @@ static const struct vcmdq_flavor_desc vcmdq_flavors[] = {
 	{
 		.name = "vtd",
 		.flavor = VCMDQ_FLAVOR_VTD,
-		.caps = VCMDQ_INSTANCE_CAP_EMULATED,
+		.caps = VCMDQ_INSTANCE_CAP_EMULATED |
+			VCMDQ_INSTANCE_CAP_VTD_DESC_256,
 		.data_types = 1 << VCMDQ_DATA_VTD,
 		.vsids_per_viommu = VCMDQ_SLOW_VSIDS_PER_VIOMMU,
+		.vtd_max_am = VCMDQ_VTD_MAMV,
 	},
 };
 
@@ -86,6 +121,7 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 				 unsigned int tag_bits)
 {
 	u32 max_tags = (1U << tag_bits) - 1;
+	unsigned int type;
 
 	inst->name = desc->name;
 	inst->info.id = id;
@@ -98,6 +134,11 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 	inst->info.queues_per_viommu = desc->queues_per_viommu;
 	inst->info.max_queue_log2size = desc->max_queue_log2size;
 	inst->info.vsids_per_viommu = desc->vsids_per_viommu;
+	for (type = 0; type < VCMDQ_DATA_TYPES_MAX; type++)
+		if (desc->data_types & BIT(type))
+			inst->info.data_entry_len[type] =
+				vcmdq_data_entry_len[type];
+	inst->info.vtd_max_am = desc->vtd_max_am;
 	ida_init(&inst->tags);
 	ida_init(&inst->slots);
 	atomic_set(&inst->live_viommus, 0);
@@ -178,8 +219,9 @@ bool vcmdq_instance_has_device(const struct vcmdq_instance *inst,
  * @devices: comma separated ID=SEGMENT:BUS:DEV.FN, or NULL
  *
  * Context: module init.
- * Return: 0, -EINVAL for an unknown flavor or a bad list, -ENOMEM, or the
- * error of starting an engine thread.
+ * The engines of instances with queues are the caller's to start.
+ *
+ * Return: 0, -EINVAL for an unknown flavor or a bad list, or -ENOMEM.
  */
 int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 			 const char *devices)
@@ -221,15 +263,15 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 	vcmdq_num_instances = n;
 
 	rc = vcmdq_instances_add_devices(devices);
-	for (i = 0; !rc && i < n; i++)
-		if (vcmdq_instance_has_queues(&vcmdq_instances[i]))
-			rc = vcmdq_engine_start(&vcmdq_instances[i]);
 	if (rc)
 		vcmdq_instances_exit();
 	return rc;
 }
 
-/* Context: module exit; every file is closed, so every ID was returned. */
+/*
+ * Context: module exit, engines stopped; every file is closed, so every ID
+ * was returned.
+ */
 void vcmdq_instances_exit(void)
 {
 	unsigned int i;
@@ -237,7 +279,6 @@ void vcmdq_instances_exit(void)
 	for (i = 0; i < vcmdq_num_instances; i++) {
 		struct vcmdq_instance *inst = &vcmdq_instances[i];
 
-		vcmdq_engine_stop(inst);
 		WARN_ON(atomic_read(&inst->live_viommus));
 		ida_destroy(&inst->tags);
 		ida_destroy(&inst->slots);
@@ -260,7 +301,23 @@ struct vcmdq_instance *vcmdq_instance_get(u32 id)
 {
 	if (!id || id > vcmdq_num_instances)
 		return NULL;
-	return &vcmdq_instances[id - 1];
+	/* @id comes from userspace: no speculative read past the array. */
+	return &vcmdq_instances[array_index_nospec(id - 1,
+						   vcmdq_num_instances)];
+}
+
+/**
+ * vcmdq_instance_queue_noncontig() - may queue memory be discontiguous?
+ * @inst: an instance
+ *
+ * Return: true for an emulated instance with fast path queues, unless the
+ * queue_contiguous module parameter asks for the hardware's rule.
+ */
+bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst)
+{
+	return vcmdq_instance_has_queues(inst) &&
+	       (inst->info.caps & VCMDQ_INSTANCE_CAP_EMULATED) &&
+	       !READ_ONCE(queue_contiguous);
 }
 
 void vcmdq_instance_report(const struct vcmdq_instance *inst,
@@ -268,6 +325,50 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 {
 	*info = inst->info;
 	info->live_viommus = atomic_read(&inst->live_viommus);
+	if (vcmdq_instance_queue_noncontig(inst))
+		info->caps |= VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG;
+}
+
+/**
+ * vcmdq_instances_report_devices() - GET_INFO's device list
+ * @uptr: user array of @room entries of @entry_len bytes
+ * @entry_len: bytes per entry, from offsetofend(pci_device) to PAGE_SIZE
+ *	(checked by the caller)
+ * @room: entries @uptr has room for; 0 only counts
+ * @total: set to the number of devices behind all instances
+ *
+ * The device lists are fixed at module load, so no lock is needed.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
+				   u32 *total)
+{
+	size_t copy_len = min_t(size_t, entry_len,
+				sizeof(struct vcmdq_device_info));
+	unsigned int i, d, n = 0;
+
+	for (i = 0; i < vcmdq_num_instances; i++) {
+		const struct vcmdq_instance *inst = &vcmdq_instances[i];
+
+		for (d = 0; d < inst->nr_devices; d++, n++) {
+			struct vcmdq_device_info info = {
+				.instance_id = inst->info.id,
+				.pci_device = inst->devices[d],
+			};
+
+			if (n >= room)
+				continue;
+			if (copy_to_user(uptr, &info, copy_len))
+				return -EFAULT;
+			if (entry_len > copy_len &&
+			    clear_user(uptr + copy_len, entry_len - copy_len))
+				return -EFAULT;
+			uptr += entry_len;
+		}
+	}
+	*total = n;
+	return 0;
 }
 
 /**
@@ -283,14 +384,15 @@ int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot)
 {
 	int rc;
 
+	/* Charged to the VMM whose VIOMMU_ALLOC grows the allocators. */
 	rc = ida_alloc_range(&inst->slots, 1, inst->info.max_viommus,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0)
 		return rc;
 	*slot = rc;
 
 	rc = ida_alloc_range(&inst->tags, 1, (1U << inst->info.tag_bits) - 1,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0) {
 		ida_free(&inst->slots, *slot);
 		return rc;

@@ -9,6 +9,7 @@
  * once, the vIOMMU is looked up once, and nothing is allocated per entry.
  */
 #include <linux/highmem.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -93,12 +94,25 @@ static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
 	case VCMDQ_DATA_VTD:
 		rc = vcmdq_decode_vtd(raw, format_len / 8, op);
 		/* -EINVAL means a bad qword count: cannot happen here. */
-		return rc ? -EIO : 0;
+		if (rc)
+			return -EIO;
+		/*
+		 * A page-selective range is 4 KiB << AM; an AM above the
+		 * MAMV the guest was shown is an invalid descriptor (IQE).
+		 */
+		if (op->kind == VCMDQ_OP_TLB_INV && op->size &&
+		    ilog2(op->size) - VCMDQ_PAGE_SHIFT >
+			    viommu->inst->info.vtd_max_am)
+			return -EIO;
+		return 0;
 	}
 	return -EIO;
 }
 
-/* Decode and execute @n entries.  Return: 0 or the first entry's error. */
+/*
+ * Decode and execute @n entries.  Return: 0 or the first entry's error;
+ * -EREMOTE (from the executor) stops at a valid entry only the VMM can run.
+ */
 static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			 const struct vcmdq_invalidate *cmd,
 			 unsigned int format_len, const u8 *entries,
@@ -118,7 +132,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 				      entry, &op);
 		if (rc)
 			return rc;
-		rc = vcmdq_viommu_exec(viommu, &op);
+		rc = vcmdq_exec(viommu, &op);
 		if (rc)
 			return rc;
 		/*
@@ -154,7 +168,6 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	u8 stack_buf[VCMDQ_INV_STACK_BYTES];
 	void __user *uptr = u64_to_user_ptr(cmd->data_uptr);
 	struct vcmdq_viommu *viommu;
-	struct vcmdq_object *obj;
 	unsigned int format_len, done = 0;
 	size_t bytes;
 	u8 *entries;
@@ -164,12 +177,11 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		rc = -EOPNOTSUPP;
 		goto out;
 	}
-	obj = vcmdq_get_object(ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj)) {
-		rc = PTR_ERR(obj);
+	viommu = vcmdq_get_viommu(ctx, cmd->viommu_id);
+	if (IS_ERR(viommu)) {
+		rc = PTR_ERR(viommu);
 		goto out;
 	}
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
 
 	rc = -EOPNOTSUPP;
 	if (cmd->data_type >= 32 ||
@@ -213,7 +225,7 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	if (entries != stack_buf)
 		kvfree(entries);
 out_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&viommu->obj);
 out:
 	/* Every return reports what took effect: nothing, on early errors. */
 	cmd->entry_num = done;

@@ -11,6 +11,7 @@
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "vcmdq_private.h"
 
@@ -46,12 +47,11 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_alloc *cmd = ucmd->cmd;
 	struct vcmdq_s2 *s2;
-	int rc;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 
-	s2 = vcmdq_object_alloc(ucmd->ctx, s2, VCMDQ_OBJ_S2);
+	s2 = vcmdq_object_alloc_ucmd(ucmd, s2, VCMDQ_OBJ_S2);
 	if (IS_ERR(s2))
 		return PTR_ERR(s2);
 	mutex_init(&s2->lock);
@@ -59,13 +59,7 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	INIT_LIST_HEAD(&s2->viommus);
 
 	cmd->out_s2_id = s2->obj.id;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &s2->obj);
-		return rc;
-	}
-	vcmdq_object_finalize(ucmd->ctx, &s2->obj);
-	return 0;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
@@ -133,7 +127,6 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	const u32 known_flags = VCMDQ_S2_MAP_READ | VCMDQ_S2_MAP_WRITE;
 	struct vcmdq_s2_map *cmd = ucmd->cmd;
 	struct vcmdq_s2_mapping *map;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	unsigned long npages;
 	int rc;
@@ -151,10 +144,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		return -ENOMEM;
 	npages = cmd->length >> PAGE_SHIFT;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map) {
@@ -196,7 +188,7 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	map->mm = current->mm;
 	interval_tree_insert(&map->node, &s2->mappings);
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return 0;
 
 out_unlock:
@@ -205,7 +197,7 @@ out_unlock:
 out_free_map:
 	kfree(map);
 out_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 
@@ -213,7 +205,6 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_unmap *cmd = ucmd->cmd;
 	struct interval_tree_node *node, *next;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	u64 last, unmapped = 0;
 	int rc;
@@ -225,10 +216,9 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		return rc;
 	last = cmd->gpa + cmd->length - 1;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	mutex_lock(&s2->lock);
 	/* First check everything, so a failed unmap changes nothing. */
@@ -249,7 +239,7 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		goto out_unlock;
 	}
 	/* Nothing may use the pages once they are unpinned. */
-	vcmdq_s2_invalidate_all(s2);
+	vcmdq_exec_s2_invalidate(s2);
 	for (node = interval_tree_iter_first(&s2->mappings, cmd->gpa, last);
 	     node; node = next) {
 		next = interval_tree_iter_next(node, cmd->gpa, last);
@@ -258,14 +248,14 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 			container_of(node, struct vcmdq_s2_mapping, node));
 	}
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 
 	cmd->out_unmapped = unmapped;
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 
 out_unlock:
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 
@@ -351,39 +341,79 @@ static void vcmdq_s2_adjust_holds(struct vcmdq_s2 *s2, u64 gpa, u64 length,
 			delta;
 }
 
+/*
+ * A virtually contiguous kernel mapping of a mapped range whose pages are
+ * not physically contiguous.  Context: @s2->lock held.
+ */
+static int vcmdq_s2_vmap_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			       void **kaddr)
+{
+	u64 first_page = gpa & PAGE_MASK, last = gpa + length - 1;
+	unsigned long npages = ((last & PAGE_MASK) - first_page) / PAGE_SIZE + 1;
+	struct page **pages;
+	unsigned long i;
+	void *va;
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		pages[i] = vcmdq_s2_gpa_to_page(s2, first_page + i * PAGE_SIZE);
+	/* The mapping does not keep the array; the pins keep the pages. */
+	va = vmap(pages, npages, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!va)
+		return -ENOMEM;
+	*kaddr = va + offset_in_page(gpa);
+	return 0;
+}
+
 /**
  * vcmdq_s2_hold_range() - make guest memory usable by a queue
  * @s2: the S2
  * @gpa: first byte (the caller checked @gpa + @length does not wrap)
  * @length: bytes, non-zero
+ * @contiguous: the range must be physically contiguous, as hardware that
+ *	reads the queue by physical address needs
  * @kaddr: the kernel address of @gpa
  *
- * The range must be mapped and physically contiguous, as the hardware
- * reads a queue by physical address.  It stays held, and so pinned and
- * mapped, until vcmdq_s2_release_range(): S2_UNMAP over it fails with EBUSY.
+ * The range must be mapped.  A physically contiguous range is reached
+ * through the linear map; another one, allowed without @contiguous, through
+ * a vmap() of its pages.  It stays held, and so pinned and mapped, until
+ * vcmdq_s2_release_range(): S2_UNMAP over it fails with EBUSY.
  *
- * Return: 0, -ENOENT for an unmapped page, -EFAULT for a discontiguity.
+ * Return: 0, -ENOENT for an unmapped page, -EFAULT for a discontiguity with
+ * @contiguous, -ENOMEM.
  */
 int vcmdq_s2_hold_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
-			void **kaddr)
+			bool contiguous, void **kaddr)
 {
 	struct page *first;
+	void *va = NULL;
 	int rc;
 
 	mutex_lock(&s2->lock);
 	rc = vcmdq_s2_walk_range(s2, gpa, length, &first);
+	/* 64-bit only (see above): all of RAM is in the linear map. */
+	if (!rc)
+		va = page_address(first) + offset_in_page(gpa);
+	else if (rc == -EFAULT && !contiguous)
+		rc = vcmdq_s2_vmap_range(s2, gpa, length, &va);
 	if (!rc) {
 		vcmdq_s2_adjust_holds(s2, gpa, length, 1);
-		/* 64-bit only (see above): all of RAM is in the linear map. */
-		*kaddr = page_address(first) + offset_in_page(gpa);
+		*kaddr = va;
 	}
 	mutex_unlock(&s2->lock);
 	return rc;
 }
 
-/* Undo vcmdq_s2_hold_range() of the same range. */
-void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length)
+/* Undo vcmdq_s2_hold_range() of the same range, which returned @kaddr. */
+void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
+			    void *kaddr)
 {
+	/* Unmapped while the pages are still held, so still pinned. */
+	if (is_vmalloc_addr(kaddr))
+		vunmap((void *)((unsigned long)kaddr & PAGE_MASK));
 	mutex_lock(&s2->lock);
 	vcmdq_s2_adjust_holds(s2, gpa, length, -1);
 	mutex_unlock(&s2->lock);

@@ -6,6 +6,7 @@
  * production module answers ENOTTY.
  */
 #include "vcmdq_private.h"
+#include "vcmdq_test.h"
 
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd)
 {

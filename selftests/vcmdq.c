@@ -364,8 +364,12 @@ TEST_F(vcmdq, cmd_fail)
 						   &destroy));
 		}
 	}
-	/* iommufd's IOMMU_DESTROY (same type, number 0x80) */
+	/* iommufd's IOMMU_DESTROY, and its number under vcmdq's type */
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(';', 0x80), &destroy));
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(VCMDQ_TYPE, 0x80), &destroy));
+	/* vcmdq's own numbers under iommufd's (and VFIO's) old type */
+	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO(';', VCMDQ_CMD_DESTROY),
+				   &destroy));
 	/* the right number with another type or direction */
 	EXPECT_ERRNO(ENOTTY, ioctl(self->fd, _IO('x', VCMDQ_CMD_DESTROY),
 				   &destroy));
@@ -483,10 +487,27 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_GE(VCMDQ_FLAVOR_VTD, in->flavor);
 		EXPECT_EQ(0, in->caps & ~(__u64)(VCMDQ_INSTANCE_CAP_FAST_QUEUES |
 						 VCMDQ_INSTANCE_CAP_EMULATED |
-						 VCMDQ_INSTANCE_CAP_AMD_INV_ALL));
+						 VCMDQ_INSTANCE_CAP_AMD_INV_ALL |
+						 VCMDQ_INSTANCE_CAP_VTD_DESC_256 |
+						 VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG));
 		EXPECT_EQ(0, in->data_types & (1U << VCMDQ_DATA_DEFAULT));
 		EXPECT_NE(0, in->data_types);
 		EXPECT_EQ(0, in->__reserved);
+		EXPECT_EQ(0, in->__reserved2);
+		/* An entry size for exactly the data types accepted. */
+		for (__u32 t = 0; t < VCMDQ_DATA_TYPES_MAX; t++) {
+			if (in->data_types & (1U << t)) {
+				EXPECT_LE(16, in->data_entry_len[t]);
+				EXPECT_GE(VCMDQ_INVALIDATE_MAX_ENTRY_LEN,
+					  in->data_entry_len[t]);
+			} else {
+				EXPECT_EQ(0, in->data_entry_len[t]);
+			}
+		}
+		if (in->flavor != VCMDQ_FLAVOR_VTD) {
+			EXPECT_EQ(0, in->vtd_max_am);
+			EXPECT_EQ(0, in->caps & VCMDQ_INSTANCE_CAP_VTD_DESC_256);
+		}
 		ASSERT_LE(1, in->tag_bits);
 		ASSERT_GE(31, in->tag_bits);
 		tags = (1U << in->tag_bits) - 1;
@@ -495,6 +516,8 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_GE(in->max_viommus, in->live_viommus);
 		if (!(in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES)) {
 			EXPECT_EQ(0, in->queues_per_viommu);
+			EXPECT_EQ(0, in->caps &
+				     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
 		}
 
 		if (!(in->caps & VCMDQ_INSTANCE_CAP_EMULATED)) {
@@ -508,9 +531,14 @@ TEST_F(vcmdq, get_info_instances)
 		EXPECT_TRUE(in->tag_bits == 8 || in->tag_bits == 16);
 		switch (in->flavor) {
 		case VCMDQ_FLAVOR_TEGRA241_CMDQV:
+			/* Discontiguous queues unless queue_contiguous=1. */
 			EXPECT_EQ(VCMDQ_INSTANCE_CAP_FAST_QUEUES |
-				  VCMDQ_INSTANCE_CAP_EMULATED, in->caps);
+				  VCMDQ_INSTANCE_CAP_EMULATED |
+				  (param_read_bool("queue_contiguous") == 0 ?
+				   VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG : 0),
+				  in->caps);
 			EXPECT_EQ(1U << VCMDQ_DATA_SMMUV3, in->data_types);
+			EXPECT_EQ(16, in->data_entry_len[VCMDQ_DATA_SMMUV3]);
 			/* VINTF0 is the host's */
 			EXPECT_EQ(15, in->max_viommus);
 			EXPECT_EQ(8, in->queues_per_viommu);
@@ -520,15 +548,27 @@ TEST_F(vcmdq, get_info_instances)
 		case VCMDQ_FLAVOR_SMMUV3:
 		case VCMDQ_FLAVOR_AMD_VI:
 		case VCMDQ_FLAVOR_VTD:
-			/* The emulated AMD-Vi advertises INVALIDATE_ALL. */
+			/*
+			 * The emulated AMD-Vi advertises INVALIDATE_ALL, the
+			 * emulated VT-d 256-bit descriptors and QEMU's MAMV.
+			 */
 			EXPECT_EQ(VCMDQ_INSTANCE_CAP_EMULATED |
 				  (in->flavor == VCMDQ_FLAVOR_AMD_VI ?
-				   VCMDQ_INSTANCE_CAP_AMD_INV_ALL : 0), in->caps);
+				   VCMDQ_INSTANCE_CAP_AMD_INV_ALL : 0) |
+				  (in->flavor == VCMDQ_FLAVOR_VTD ?
+				   VCMDQ_INSTANCE_CAP_VTD_DESC_256 : 0), in->caps);
+			EXPECT_EQ(in->flavor == VCMDQ_FLAVOR_VTD ? 18 : 0,
+				  in->vtd_max_am);
 			EXPECT_EQ(1U << (in->flavor == VCMDQ_FLAVOR_SMMUV3 ?
 					 VCMDQ_DATA_SMMUV3 :
 					 in->flavor == VCMDQ_FLAVOR_AMD_VI ?
 					 VCMDQ_DATA_AMD_VI : VCMDQ_DATA_VTD),
 				  in->data_types);
+			/* SMMUv3, AMD-Vi, 128-bit VT-d: all 16 bytes. */
+			EXPECT_EQ(16, in->data_entry_len[in->flavor == VCMDQ_FLAVOR_SMMUV3 ?
+							 VCMDQ_DATA_SMMUV3 :
+							 in->flavor == VCMDQ_FLAVOR_AMD_VI ?
+							 VCMDQ_DATA_AMD_VI : VCMDQ_DATA_VTD]);
 			EXPECT_EQ(tags, in->max_viommus);
 			EXPECT_EQ(0, in->queues_per_viommu);
 			EXPECT_EQ(0, in->max_queue_log2size);
@@ -658,6 +698,105 @@ TEST_F(vcmdq, get_info_flags)
 	test_err_get_info(EOPNOTSUPP, 1U << 31, 0, &num, NULL);
 	num = VCMDQ_MAX_INSTANCES;
 	test_err_get_info(EOPNOTSUPP, 1, sizeof(buf[0]), &num, buf);
+}
+
+/* GET_INFO with its device list; @size covers the device fields. */
+static int get_devices(int fd, __u32 entry_len, __u32 *num, void *devices)
+{
+	struct vcmdq_get_info cmd = {
+		.size = sizeof(cmd),
+		.device_entry_len = entry_len,
+		.num_devices = *num,
+		.devices_uptr = (uintptr_t)devices,
+	};
+
+	if (ioctl(fd, VCMDQ_GET_INFO, &cmd))
+		return -1;
+	*num = cmd.num_devices;
+	return 0;
+}
+
+/*
+ * The devices behind the instances, as the "devices" module parameter
+ * placed them, grouped by instance, in the parameter's order within each.
+ */
+TEST_F(vcmdq, get_info_devices)
+{
+	const size_t dsz = sizeof(struct vcmdq_device_info);
+	const size_t lens[] = { dsz, dsz + 4, dsz + 24 };
+	struct pdev params[64], want[64];
+	__u8 buf[64 * (sizeof(struct vcmdq_device_info) + 24) + 64];
+	int nparam, nwant = 0, i, k;
+	__u32 num, inst;
+
+	nparam = param_devices(0, params, 64);
+	for (inst = 1; inst <= self->num_instances; inst++)
+		for (i = 0; i < nparam; i++)
+			if (params[i].inst == inst)
+				want[nwant++] = params[i];
+	TH_LOG("%d devices behind the instances", nwant);
+
+	/* The count alone, with a NULL array, whatever the entry length. */
+	num = 0;
+	ASSERT_EQ(0, get_devices(self->fd, 0, &num, NULL));
+	EXPECT_EQ(nwant, num);
+
+	for (k = 0; k < (int)(sizeof(lens) / sizeof(lens[0])); k++) {
+		const size_t len = lens[k];
+
+		memset(buf, 0xff, sizeof(buf));
+		num = 64;
+		ASSERT_EQ(0, get_devices(self->fd, len, &num, buf));
+		ASSERT_EQ(nwant, num);
+		for (i = 0; i < nwant; i++) {
+			const struct vcmdq_device_info *d =
+				(const void *)(buf + i * len);
+			size_t j;
+
+			EXPECT_EQ(want[i].inst, d->instance_id);
+			EXPECT_EQ(want[i].pci, d->pci_device)
+				TH_LOG("device %d: %s", i, want[i].bdf);
+			for (j = dsz; j < len; j++)
+				EXPECT_EQ(0, buf[i * len + j]);
+		}
+		for (i = nwant * len; i < (int)sizeof(buf); i++)
+			if (buf[i] != 0xff)
+				break;
+		EXPECT_EQ(sizeof(buf), i) TH_LOG("wrote past the array");
+	}
+
+	/* Room for one: one written, the total reported. */
+	if (nwant) {
+		memset(buf, 0xff, sizeof(buf));
+		num = 1;
+		ASSERT_EQ(0, get_devices(self->fd, dsz, &num, buf));
+		EXPECT_EQ(nwant, num);
+		for (i = dsz; i < (int)sizeof(buf); i++)
+			if (buf[i] != 0xff)
+				break;
+		EXPECT_EQ(sizeof(buf), i);
+		num = 1;
+		EXPECT_ERRNO(EFAULT, get_devices(self->fd, dsz, &num, NULL));
+	}
+
+	/* Entry lengths: below the struct, above a page. */
+	num = 1;
+	EXPECT_ERRNO(EINVAL, get_devices(self->fd, dsz - 1, &num, buf));
+	num = 1;
+	EXPECT_ERRNO(EINVAL, get_devices(self->fd, 0, &num, buf));
+	num = 1;
+	EXPECT_ERRNO(EINVAL, get_devices(self->fd, PAGE_SIZE + 1, &num, buf));
+
+	/* A caller that predates the device fields still gets instances. */
+	{
+		struct vcmdq_get_info old = {
+			.size = offsetofend(struct vcmdq_get_info,
+					    instances_uptr),
+		};
+
+		ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &old));
+		EXPECT_EQ(self->num_instances, old.num_instances);
+	}
 }
 
 TEST_F(vcmdq, get_info_efault)

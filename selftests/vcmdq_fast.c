@@ -699,12 +699,28 @@ TEST_F(fast, queue_alloc_errnos)
 	test_err_queue_alloc(ENOENT, v.id, 0, GPA_EXTRA, PAGE_SIZE);
 	pinned = pinned_pages();	/* the two maps above */
 
-	/* EFAULT: mapped, but not physically contiguous */
+	/*
+	 * EFAULT: mapped, but not physically contiguous, with the hardware's
+	 * rule (queue_contiguous=1); an emulated instance takes it otherwise.
+	 */
 	if (map_discontiguous(_metadata, self, &self->vm[0],
 			      GPA_EXTRA + 16 * PAGE_SIZE)) {
+		struct vcmdq_instance_info now[VCMDQ_MAX_INSTANCES];
+
+		ASSERT_EQ(0, param_write("queue_contiguous", 1));
+		ASSERT_LT(0, vcmdq_instances(self->fd, now));
+		EXPECT_EQ(0, now[inst->id - 1].caps &
+			     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
 		test_err_queue_alloc(EFAULT, v.id, 0,
 				     GPA_EXTRA + 16 * PAGE_SIZE,
 				     2 * PAGE_SIZE);
+		ASSERT_EQ(0, param_write("queue_contiguous", 0));
+		ASSERT_LT(0, vcmdq_instances(self->fd, now));
+		EXPECT_NE(0, now[inst->id - 1].caps &
+			     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
+		test_cmd_queue_alloc(v.id, 0, GPA_EXTRA + 16 * PAGE_SIZE,
+				     2 * PAGE_SIZE, &qid);
+		test_ioctl_destroy(qid);
 		pinned += 2;
 	} else {
 		TH_LOG("no PFNs in /proc/self/pagemap: EFAULT not checked");
@@ -1369,6 +1385,66 @@ TEST_F_TIMEOUT(fast, queue_large, 120)
 			  GPA_HUGE + 3 * HUGE_PAGE_SIZE / 2, HUGE_PAGE_SIZE / 2);
 	test_err_s2_unmap(EBUSY, self->vm[0].s2_id, GPA_HUGE, HUGE_PAGE_SIZE);
 	test_err_destroy(EBUSY, qid);
+}
+
+/*
+ * A queue over pages that are virtually but not physically contiguous (no
+ * huge page): with VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG the engine reads it
+ * through a kernel mapping, entries on every page and at each page boundary
+ * included.
+ */
+TEST_F_TIMEOUT(fast, queue_noncontig, 120)
+{
+	const unsigned int log2size = 10;	/* 16 KiB: four pages */
+	const unsigned int npages = (CMDQ_ENT_SIZE << log2size) / PAGE_SIZE;
+	const unsigned int ncmds = (1U << log2size) - 8;
+	__u8 *mem, *va = NULL;
+	unsigned int i, j;
+	struct fv v;
+	struct gq q;
+	long n;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	if (!(self->tq[0].caps & VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG))
+		SKIP(return, "queue_contiguous=1: the hardware's rule");
+	ASSERT_LE(log2size, self->tq[0].max_queue_log2size);
+
+	/* Four virtually adjacent pages with a physical gap among them. */
+	mem = alloc_pages(64, PROT_READ | PROT_WRITE, true);
+	ASSERT_NE(NULL, mem);
+	track_map(_metadata, self, mem, 64 * PAGE_SIZE);
+	for (i = 0; !va && i + npages <= 64; i += npages) {
+		for (j = 1; j < npages; j++) {
+			__u64 a = virt_to_pfn(mem + (i + j - 1) * PAGE_SIZE);
+			__u64 b = virt_to_pfn(mem + (i + j) * PAGE_SIZE);
+
+			ASSERT_NE(0, a) TH_LOG("no PFNs in /proc/self/pagemap");
+			if (b != a + 1) {
+				va = mem + i * PAGE_SIZE;
+				break;
+			}
+		}
+	}
+	if (!va)
+		SKIP(return, "64 physically contiguous pages: no gap to test");
+
+	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
+	test_cmd_s2_map(self->vm[0].s2_id, GPA_EXTRA, va, npages * PAGE_SIZE);
+	fq_alloc_va(_metadata, &v, 0, GPA_EXTRA, va, log2size, &q);
+	ASSERT_EQ(0, gq_hw_init(&q));
+	for (i = 0; i < 64; i++)
+		test_cmd_iotlb_add(v.inst, v.tag, i, 0, 0, 0xfff, true);
+	/* Every ASID once in the last page, so the whole queue is read. */
+	for (i = 0; i < ncmds; i++)
+		gq_put(&q, i < ncmds - 64 ? cmd_sync() :
+			   cmd_tlbi_nh_asid(0, i - (ncmds - 64)));
+	gq_put(&q, cmd_sync());
+	gq_publish(&q);
+	ASSERT_EQ(0, gq_wait_past(&q, ncmds));
+	EXPECT_EQ(ncmds + 1, gq_rd(&q, VCMDQ_CTRL_CONS));
+	n = iotlb_count_tag(self->fd, v.inst, v.tag);
+	EXPECT_EQ(0, n);
 }
 
 /* ---- what each command invalidates ---------------------------------------- */

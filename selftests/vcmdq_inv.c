@@ -33,6 +33,8 @@
  * single statement (if/for bodies holding one get braces).
  */
 #include "vcmdq_inv_utils.h"
+#include "streams_amd.h"
+#include "streams_vtd.h"
 
 /*
  * The harness compares each argument in its own type (see vcmdq.c); the case
@@ -154,6 +156,8 @@ struct ops {
 	/* A completion point storing @data (store_size bytes) at @gpa. */
 	struct inv_cmd (*store)(__u64 gpa, __u64 data);
 	unsigned int store_size;
+	/* A valid command only the VMM can execute: EREMOTE. */
+	struct inv_cmd (*vmm)(void);
 };
 
 static struct inv_cmd smmu_space(__u32 asid)
@@ -168,7 +172,7 @@ static struct inv_cmd smmu_everything(void)
 
 static struct inv_cmd smmu_illegal(void)
 {
-	return inv_raw(SMMU_CFGI_STE, 0);
+	return inv_raw(SMMU_TLBI_EL2_ALL, 0);
 }
 
 static struct inv_cmd smmu_nosync(void)
@@ -193,7 +197,7 @@ static struct inv_cmd amd_everything(void)
 
 static struct inv_cmd amd_illegal(void)
 {
-	return inv_raw(amd_op(AMD_INV_IRT) | 0x100, 0);
+	return inv_raw(9ULL << 60, 0);
 }
 
 static struct inv_cmd amd_nosync(void)
@@ -218,7 +222,7 @@ static struct inv_cmd vtd_everything(void)
 
 static struct inv_cmd vtd_illegal(void)
 {
-	return inv_raw(vtd_type(VTD_IEC), 0);
+	return inv_raw(vtd_type(VTD_PGRP_RESP), 0);
 }
 
 static struct inv_cmd vtd_nosync(void)
@@ -231,14 +235,32 @@ static struct inv_cmd vtd_store(__u64 gpa, __u64 data)
 	return vtd_iwd(true, false, false, data, gpa);
 }
 
+static struct inv_cmd smmu_vmm(void)
+{
+	return inv_raw(SMMU_CFGI_STE | (__u64)VIRT(0) << 32, 1);
+}
+
+static struct inv_cmd amd_vmm(void)
+{
+	return inv_raw(amd_op(AMD_INV_IRT) | VIRT(0), 0);
+}
+
+static struct inv_cmd vtd_vmm(void)
+{
+	return inv_raw(vtd_type(VTD_IEC) | 1 << 4 | 0x11ULL << 32, 0);
+}
+
 static const struct ops smmu_ops = {
 	smmu_space, smmu_everything, smmu_illegal, smmu_nosync, smmu_store, 4,
+	smmu_vmm,
 };
 static const struct ops amd_ops = {
 	amd_space, amd_everything, amd_illegal, amd_nosync, amd_store, 8,
+	amd_vmm,
 };
 static const struct ops vtd_ops = {
 	vtd_space, vtd_everything, vtd_illegal, vtd_nosync, vtd_store, 4,
+	vtd_vmm,
 };
 
 static const struct ops *type_ops(__u32 type)
@@ -801,6 +823,48 @@ static void expect_refused(struct __test_metadata *_metadata, struct ctx *c,
 		EXPECT_EQ(1, done);
 		model_expect(_metadata, c->vm, &gen_model, GEN_ALL & ~GEN(1),
 			     name);
+		world_destroy(_metadata, c);
+	}
+}
+
+/*
+ * Valid commands only the VMM can execute (interrupt remapping, SMMUv3
+ * STEs): the batch stops at one with EREMOTE, entry_num pointing at it, the
+ * entry before it done and the one after not; resubmitting from the next
+ * entry, as a VMM does once it has executed that one itself, runs the rest.
+ */
+static void expect_vmm_owned(struct __test_metadata *_metadata,
+			     struct ctx *c, const struct refused_cmd *cmds,
+			     unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const char *name = cmds[i].name;
+		const struct inv_cmd batch[] = {
+			c->ops->space(1),
+			inv_raw(cmds[i].q0, cmds[i].q1),
+			c->ops->space(2),
+		};
+		__u32 done;
+		int rc;
+
+		world_create(_metadata, c, 0, 0, c->fd);
+		model_fill(_metadata, c->vm, &gen_model);
+		rc = vm_inv(&c->vm[0], c->type, batch, 3, &done);
+		if (rc != -EREMOTE || done != 1)
+			TH_LOG("%s: returned %d, entry_num %u; want %d, 1",
+			       name, rc, done, -EREMOTE);
+		EXPECT_EQ(-EREMOTE, rc);
+		EXPECT_EQ(1, done);
+		model_expect(_metadata, c->vm, &gen_model, GEN_ALL & ~GEN(1),
+			     name);
+		/* The VMM's part done, it resumes after the entry. */
+		rc = vm_inv(&c->vm[0], c->type, &batch[2], 1, &done);
+		EXPECT_EQ(0, rc);
+		EXPECT_EQ(1, done);
+		model_expect(_metadata, c->vm, &gen_model,
+			     GEN_ALL & ~(GEN(1) | GEN(2)), name);
 		world_destroy(_metadata, c);
 	}
 }
@@ -1587,6 +1651,12 @@ TEST_F(inv, uring_equiv)
 		{ .name = "illegal first",
 		  .cmds = { o->illegal(), o->space(2) }, .n = 2, .tail = -1,
 		  .err = EIO, .done = 0 },
+		{ .name = "the VMM's second",
+		  .cmds = { o->space(1), o->vmm(), o->space(2) }, .n = 3,
+		  .tail = -1, .err = EREMOTE, .done = 1, .gone = GEN(1) },
+		{ .name = "the VMM's, store after it not done",
+		  .cmds = { o->vmm(), o->store(GPA_RW + 0x40, STORE_VAL) },
+		  .n = 2, .tail = -1, .err = EREMOTE, .done = 0 },
 		{ .name = "store",
 		  .cmds = { o->sync(), o->space(3),
 			    o->store(GPA_RW + 0x40, STORE_VAL) },
@@ -2142,10 +2212,12 @@ TEST_F(smmu, refused)
 {
 	static const struct refused_cmd refused[] = {
 		{ "opcode 0x00", 0, 0 },
-		{ "PREFETCH_CFG", SMMU_PREFETCH_CFG | 0x100ULL << 32, 0 },
+		{ "PREFETCH_CFG SSec", SMMU_PREFETCH_CFG | 1 << 10, 0 },
+		{ "PREFETCH_CFG cmd[1]", SMMU_PREFETCH_CFG, 0x10000 },
 		{ "PREFETCH_ADDR", SMMU_PREFETCH_ADDR | 0x100ULL << 32, 0x10000 },
-		{ "CFGI_STE", SMMU_CFGI_STE | 0x100ULL << 32, 1 },
-		{ "CFGI_ALL", SMMU_CFGI_ALL, 31 },
+		{ "CFGI_STE SSec", SMMU_CFGI_STE | 1 << 10, 0 },
+		{ "CFGI_STE cmd[1] bit 1", SMMU_CFGI_STE, 2 },
+		{ "CFGI_ALL cmd[1] bit 5", SMMU_CFGI_ALL, 31 | 1 << 5 },
 		{ "TLBI_EL3_ALL", SMMU_TLBI_EL3_ALL, 0 },
 		{ "TLBI_EL3_VA", SMMU_TLBI_EL3_VA, 0x10000 },
 		{ "TLBI_EL2_ALL", SMMU_TLBI_EL2_ALL, 0 },
@@ -2163,6 +2235,20 @@ TEST_F(smmu, refused)
 
 	REQUIRE(&self->c);
 	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
+}
+
+/* The STE is the VMM's: it re-attaches the device with the new vSTE. */
+TEST_F(smmu, vmm_owned)
+{
+	static const struct refused_cmd vmm[] = {
+		{ "CFGI_STE", SMMU_CFGI_STE | 0x100ULL << 32, 1 },
+		{ "CFGI_STE of an unknown vSID",
+		  SMMU_CFGI_STE | (__u64)VIRT_UNKNOWN << 32, 0 },
+		{ "CFGI_ALL", SMMU_CFGI_ALL, 31 },
+	};
+
+	REQUIRE(&self->c);
+	expect_vmm_owned(_metadata, &self->c, vmm, ARRAY_SIZE(vmm));
 }
 
 /* Accepted opcodes with a reserved bit or a bad value: EIO. */
@@ -2285,8 +2371,11 @@ TEST_F(smmu, atc_inv)
 		  0, A(0) | A(1), 1 },
 		{ "SSV SSID 5", smmu_atc(VIRT(0), true, 5, false, 0, 0x10000), 0, A(1), 1 },
 		{ "SSV SSID 0", smmu_atc(VIRT(0), true, 0, false, 0, 0x10000), 0, A(0), 1 },
+		/* Global also reaches translations every SSID shares. */
 		{ "SSV SSID 5 Global", smmu_atc(VIRT(0), true, 5, true, 0, 0x10000), 0,
-		  A(1), 1 },
+		  A(0) | A(1), 1 },
+		{ "SSV SSID 5 Global, 256K", smmu_atc(VIRT(0), true, 5, true, 6, 0x40000),
+		  0, A(2), 1 },
 		{ "Size 52: everything", smmu_atc(VIRT(0), false, 0, false, 52, 0), 0,
 		  A(0) | A(1) | A(2) | A(3), 1 },
 		{ "SSV Size 52", smmu_atc(VIRT(0), true, 5, false, 52, 0), 0,
@@ -2373,8 +2462,15 @@ TEST_F(smmu, atc_vsid_per_vm)
 TEST_F(smmu, cfgi)
 {
 	const struct icase cases[] = {
-		{ "CFGI_CD unknown vSID", smmu_cfgi_cd(VIRT_UNKNOWN, 0, true), EIO, 0 },
-		{ "CFGI_CD_ALL unknown vSID", smmu_cfgi_cd_all(VIRT_UNKNOWN), EIO, 0 },
+		/* No vDEVICE, nothing cached on the host: a no-op. */
+		{ "CFGI_CD unknown vSID", smmu_cfgi_cd(VIRT_UNKNOWN, 0, true), 0, 0 },
+		{ "CFGI_CD_ALL unknown vSID", smmu_cfgi_cd_all(VIRT_UNKNOWN), 0, 0 },
+		/* A hint an SMMU may ignore: accepted, nothing to do. */
+		{ "PREFETCH_CFG", inv_raw(SMMU_PREFETCH_CFG | (__u64)VIRT(0) << 32, 0),
+		  0, 0 },
+		{ "PREFETCH_CFG SSV, unknown vSID",
+		  inv_raw(SMMU_PREFETCH_CFG | 1 << 11 | 5 << 12 |
+			  (__u64)VIRT_UNKNOWN << 32, 0), 0, 0 },
 		{ "CFGI_CD", smmu_cfgi_cd(VIRT(0), 0, true), 0, 0, 1 },
 		{ "CFGI_CD SSID 0xfffff", smmu_cfgi_cd(VIRT(0), 0xfffff, false), 0, 0, 1 },
 		{ "CFGI_CD_ALL", smmu_cfgi_cd_all(VIRT(0)), 0, 0, 1 },
@@ -2486,7 +2582,9 @@ TEST_F(amd, refused)
 {
 	const struct refused_cmd refused[] = {
 		{ "opcode 0", 0, 0 },
-		{ "INVALIDATE_INTERRUPT_TABLE", 5ULL << 60 | 0x100, 0 },
+		{ "INVALIDATE_INTERRUPT_TABLE reserved bit 16",
+		  5ULL << 60 | 0x100 | 1 << 16, 0 },
+		{ "INVALIDATE_INTERRUPT_TABLE reserved word 2", 5ULL << 60 | 0x100, 1 },
 		{ "PREFETCH_IOMMU_PAGES", 6ULL << 60 | 0x100, 0x10000 },
 		{ "COMPLETE_PPR_REQUEST", 7ULL << 60 | 0x100, 0 },
 		{ "opcode 9", 9ULL << 60, 0 },
@@ -2504,6 +2602,172 @@ TEST_F(amd, refused)
 
 	REQUIRE(&self->c);
 	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
+}
+
+/* Interrupt remapping is the VMM's, whatever the DeviceID (IOAPIC too). */
+TEST_F(amd, vmm_owned)
+{
+	static const struct refused_cmd vmm[] = {
+		{ "INVALIDATE_INTERRUPT_TABLE", 5ULL << 60 | 0x100, 0 },
+		{ "INVALIDATE_INTERRUPT_TABLE, IOAPIC 0x00a0", 5ULL << 60 | 0xa0, 0 },
+	};
+
+	REQUIRE(&self->c);
+	expect_vmm_owned(_metadata, &self->c, vmm, ARRAY_SIZE(vmm));
+}
+
+/*
+ * A captured guest queue (streams_vtd.h, streams_amd.h) and how to read it:
+ * which entries are the VMM's, and where its completion stores go.
+ */
+struct stream {
+	const __u64 (*cmds)[2];
+	unsigned int n;
+	__u32 type;
+	unsigned int entry_len;
+	__u64 status_gpa;		/* the one page every store goes to */
+	bool (*vmm_owned)(const __u64 *cmd);
+	/* a completion store: its address, data and size (4 or 8) */
+	bool (*store)(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size);
+};
+
+static bool stream_vtd_is_iec(const __u64 *cmd)
+{
+	return (cmd[0] & 0xf) == VTD_IEC;
+}
+
+static bool stream_vtd_store(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size)
+{
+	if ((cmd[0] & 0xf) != VTD_IWD || !(cmd[0] & 1 << 5))
+		return false;
+	*addr = cmd[1];
+	*data = cmd[0] >> 32;
+	*size = 4;
+	return true;
+}
+
+static bool stream_amd_is_irt(const __u64 *cmd)
+{
+	return cmd[0] >> 60 == AMD_INV_IRT;
+}
+
+static bool stream_amd_store(const __u64 *cmd, __u64 *addr, __u64 *data,
+		      unsigned int *size)
+{
+	if (cmd[0] >> 60 != AMD_COMPLETION_WAIT || !(cmd[0] & 1))
+		return false;
+	*addr = cmd[0] & 0x000ffffffffffff8ULL;
+	*data = cmd[1];
+	*size = 8;
+	return true;
+}
+
+/*
+ * Replay a captured guest queue the way a VMM forwards trapped slices
+ * verbatim: submit everything; on EREMOTE execute the entry at entry_num
+ * "in the VMM" (here: check it is one the VMM owns, and count it) and
+ * resubmit after it.  Every entry must be handled, exactly the VMM's ones
+ * handed back, none refused (no device of the stream is assigned: its
+ * configuration invalidations are no-ops), and the last completion store
+ * must land in the guest's status page.
+ */
+static void replay(struct __test_metadata *_metadata, struct ctx *c,
+		   const struct stream *st)
+{
+	unsigned int i, pos = 0, owned = 0, handed_back = 0, batches = 0;
+	__u64 addr, data, last_addr = 0, last_data = 0;
+	unsigned int size, last_size = 0;
+	__u8 *status, *buf;
+	__u32 num;
+
+	for (i = 0; i < st->n; i++) {
+		owned += st->vmm_owned(st->cmds[i]);
+		if (st->store(st->cmds[i], &addr, &data, &size)) {
+			ASSERT_EQ(st->status_gpa, addr & ~0xfffULL);
+			last_addr = addr;
+			last_data = data;
+			last_size = size;
+		}
+	}
+	ASSERT_NE(0, owned);
+	ASSERT_NE(0, last_size);
+
+	world_create(_metadata, c, 0, 0, c->fd);
+	status = alloc_pages(1, PROT_READ | PROT_WRITE, true);
+	ASSERT_NE(NULL, status);
+	ASSERT_EQ(0, _test_cmd_s2_map(c->fd, c->vm[0].s2_id, VCMDQ_S2_MAP_RW,
+				      st->status_gpa, status, PAGE_SIZE));
+	buf = calloc(st->n, st->entry_len);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < st->n; i++)
+		memcpy(buf + (size_t)i * st->entry_len, st->cmds[i], 16);
+
+	while (pos < st->n) {
+		num = st->n - pos;
+		batches++;
+		if (!_test_cmd_invalidate(c->fd, c->vm[0].viommu_id, st->type,
+					  st->entry_len, &num,
+					  buf + (size_t)pos * st->entry_len)) {
+			ASSERT_EQ(st->n - pos, num);
+			pos = st->n;
+			break;
+		}
+		ASSERT_EQ(EREMOTE, errno)
+			TH_LOG("entry %u (0x%016llx 0x%016llx) refused",
+			       pos + num,
+			       (unsigned long long)st->cmds[pos + num][0],
+			       (unsigned long long)st->cmds[pos + num][1]);
+		ASSERT_GT(st->n - pos, num);
+		pos += num;
+		/* The VMM's turn: it would emulate this one. */
+		ASSERT_TRUE(st->vmm_owned(st->cmds[pos]));
+		handed_back++;
+		pos++;
+	}
+	EXPECT_EQ(owned, handed_back);
+	EXPECT_EQ(st->n, pos);
+	TH_LOG("%u entries, %u of them the VMM's, in %u batches", st->n, owned,
+	       batches);
+	if (last_size == 8) {
+		EXPECT_EQ(last_data, *(__u64 *)(status + (last_addr & 0xfff)));
+	} else {
+		EXPECT_EQ(last_data, *(__u32 *)(status + (last_addr & 0xfff)));
+	}
+	free(buf);
+	world_destroy(_metadata, c);
+	munmap(status, PAGE_SIZE);
+}
+
+/* The guest's COMPLETION_WAIT semaphore: see streams_amd.h. */
+#define AMD_STREAM_STATUS_GPA	0x11b8000ULL
+
+/* A real guest's boot: DEVTAB of absent devices, the IOAPIC's IRT. */
+TEST_F(amd, replay_boot)
+{
+	const struct stream st = {
+		amd_stream_boot, ARRAY_SIZE(amd_stream_boot),
+		VCMDQ_DATA_AMD_VI, 16, AMD_STREAM_STATUS_GPA, stream_amd_is_irt,
+		stream_amd_store,
+	};
+
+	REQUIRE(&self->c);
+	if (!(self->c.inst.caps & VCMDQ_INSTANCE_CAP_AMD_INV_ALL))
+		SKIP(return, "the stream has INVALIDATE_ALL");
+	replay(_metadata, &self->c, &st);
+}
+
+TEST_F(amd, replay_nic)
+{
+	const struct stream st = {
+		amd_stream_nic, ARRAY_SIZE(amd_stream_nic),
+		VCMDQ_DATA_AMD_VI, 16, AMD_STREAM_STATUS_GPA, stream_amd_is_irt,
+		stream_amd_store,
+	};
+
+	REQUIRE(&self->c);
+	replay(_metadata, &self->c, &st);
 }
 
 /* COMPLETION_WAIT: S=1 stores 8 bytes through the S2; I and F are fine. */
@@ -2579,7 +2843,9 @@ TEST_F(amd, device_ids)
 	struct ctx *c = &self->c;
 	const bool cap = c->inst.caps & VCMDQ_INSTANCE_CAP_AMD_INV_ALL;
 	const struct icase cases[] = {
-		{ "DEVTAB unknown DeviceID", amd_inv_devtab(VIRT_UNKNOWN), EIO, 0 },
+		/* An emulated device or the IOAPIC: nothing cached, a no-op. */
+		{ "DEVTAB unknown DeviceID", amd_inv_devtab(VIRT_UNKNOWN), 0, 0 },
+		{ "DEVTAB IOAPIC 0x00a0", amd_inv_devtab(0xa0), 0, 0 },
 		{ "IOTLB unknown DeviceID",
 		  amd_inv_iotlb(VIRT_UNKNOWN, 0, false, 0, 0, true, AMD_ALL_PAGES), EIO, 0 },
 		{ "DEVTAB", amd_inv_devtab(VIRT(0)), 0, 0, 1 },
@@ -2656,24 +2922,28 @@ static const struct icase vtd_iotlb_cases[] = {
 	  0, T(3) | T(4) },
 	{ "PASID IOTLB non-globals of PASID 0", { { 0x26 | 1 << 16, 0 } }, 0,
 	  T(0) | T(1) | T(2) },
+	/* Page-selective: global entries too, which every PASID shares. */
 	{ "PASID IOTLB page PASID 7", { { 0x36 | 1 << 16 | 7ULL << 32, 0x10000 } }, 0,
-	  T(3) },
+	  T(0) | T(3) },
 	{ "PASID IOTLB page PASID 0 AM=2 IH",
-	  { { 0x36 | 1 << 16, 0x10000 | 1 << 6 | 2 } }, 0, T(0) | T(1) },
+	  { { 0x36 | 1 << 16, 0x10000 | 1 << 6 | 2 } }, 0, T(0) | T(1) | T(3) },
 	{ "PASID IOTLB page PASID 0 AM=2", { { 0x36 | 1 << 16, 0x10000 | 2 } }, 0,
-	  T(0) | T(1) | T(2) },
+	  T(0) | T(1) | T(2) | T(3) },
 	{ "PASID IOTLB DID 2", { { 0x26 | 2 << 16, 0 } }, 0, T(5) },
 	{ "PASID IOTLB granularity 0", { { 0x06 | 1 << 16, 0 } }, EIO, 0 },
 	{ "PASID IOTLB granularity 1", { { 0x16 | 1 << 16, 0 } }, EIO, 0 },
 	{ "context cache global", { { 0x11, 0 } }, 0, 0 },
 	{ "context cache domain", { { 0x21 | 1 << 16, 0 } }, 0, 0 },
 	{ "context cache granularity 0", { { 0x01, 0 } }, EIO, 0 },
-	{ "context cache, device unknown",
-	  { { 0x31 | 1 << 16 | (__u64)VIRT_UNKNOWN << 32, 0 } }, EIO, 0 },
+	{ "context cache, device unknown: a no-op",
+	  { { 0x31 | 1 << 16 | (__u64)VIRT_UNKNOWN << 32, 0 } }, 0, 0 },
 	{ "PASID cache all PASIDs of DID 1", { { 0x07 | 1 << 16, 0 } }, 0, 0 },
 	{ "PASID cache PASID 7", { { 0x17 | 1 << 16 | 7ULL << 32, 0 } }, 0, 0 },
 	{ "PASID cache global", { { 0x37, 0 } }, 0, 0 },
 	{ "PASID cache granularity 2", { { 0x27 | 1 << 16, 0 } }, EIO, 0 },
+	/* Appended: the tests above check some cases by index. */
+	{ "PASID IOTLB page PASID 7 at 0x40000",
+	  { { 0x36 | 1 << 16 | 7ULL << 32, 0x40000 } }, 0, T(4) },
 };
 
 /*
@@ -2694,6 +2964,32 @@ TEST_F(vtd, caches)
 	EXPECT_EQ(vtd_iotlb_cases[25].cmd.q[0], vtd_cc(VTD_CC_DOMAIN, 1, 0, 0).q[0]);
 	run_cases(_metadata, &self->c, &vtd_model, vtd_iotlb_cases,
 		  ARRAY_SIZE(vtd_iotlb_cases), 0);
+}
+
+/*
+ * A page-selective AM above the MAMV GET_INFO reports (the guest's
+ * CAP_REG.MAMV) is an invalid descriptor; AM = MAMV is fine.
+ */
+TEST_F(vtd, mamv)
+{
+	struct ctx *c = &self->c;
+	const unsigned int am = c->inst.vtd_max_am;
+	const struct icase cases[] = {
+		{ "IOTLB page AM=MAMV", vtd_iotlb(VTD_IOTLB_PAGE, 1, 0, am, false),
+		  0, VTD_DID1 },
+		{ "IOTLB page AM=MAMV+1",
+		  vtd_iotlb(VTD_IOTLB_PAGE, 1, 0, am + 1, false), EIO, 0 },
+		{ "PASID IOTLB page AM=MAMV",
+		  vtd_piotlb(VTD_PIOTLB_PSI, 1, 7, 0, am, false), 0, VTD_DID1 },
+		{ "PASID IOTLB page AM=MAMV+1",
+		  vtd_piotlb(VTD_PIOTLB_PSI, 1, 7, 0, am + 1, false), EIO, 0 },
+	};
+
+	REQUIRE(c);
+	/* QEMU's 18; at least the 2 MiB (AM=9) a Linux guest relies on. */
+	EXPECT_GE(am, 9);
+	EXPECT_LT(am, 52);
+	run_cases(_metadata, c, &vtd_model, cases, ARRAY_SIZE(cases), 0);
 }
 
 /* The same descriptors as 256-bit ones: the same effect; qw2/qw3 reserved. */
@@ -2797,7 +3093,8 @@ TEST_F(vtd, refused)
 {
 	static const struct refused_cmd refused[] = {
 		{ "type 0", 0, 0 },
-		{ "interrupt entry cache", VTD_IEC | 1 << 4, 0 },
+		{ "interrupt entry cache, reserved bit 5", VTD_IEC | 1 << 5, 0 },
+		{ "interrupt entry cache, reserved qw1", VTD_IEC, 1 },
 		{ "page group response", VTD_PGRP_RESP, 0 },
 		{ "page stream response", VTD_PSTRM_RESP, 0 },
 		{ "type 0xb", 0xb, 0 },
@@ -2808,6 +3105,50 @@ TEST_F(vtd, refused)
 
 	REQUIRE(&self->c);
 	expect_refused(_metadata, &self->c, refused, ARRAY_SIZE(refused));
+}
+
+/* Interrupt remapping is the VMM's: every IEC granularity. */
+TEST_F(vtd, vmm_owned)
+{
+	static const struct refused_cmd vmm[] = {
+		{ "interrupt entry cache, global", VTD_IEC, 0 },
+		{ "interrupt entry cache, index 0x11 IM 0",
+		  VTD_IEC | 1 << 4 | 0x11ULL << 32, 0 },
+		{ "interrupt entry cache, index 0x10 IM 4",
+		  VTD_IEC | 1 << 4 | 4ULL << 27 | 0x10ULL << 32, 0 },
+	};
+
+	REQUIRE(&self->c);
+	expect_vmm_owned(_metadata, &self->c, vmm, ARRAY_SIZE(vmm));
+}
+
+/* Status words near GPA 0x1046000: see streams_vtd.h. */
+#define VTD_STREAM_STATUS_GPA	0x1046000ULL
+
+TEST_F(vtd, replay_legacy)
+{
+	const struct stream st = {
+		vtd_stream_legacy, ARRAY_SIZE(vtd_stream_legacy),
+		VCMDQ_DATA_VTD, 16, VTD_STREAM_STATUS_GPA, stream_vtd_is_iec,
+		stream_vtd_store,
+	};
+
+	REQUIRE(&self->c);
+	replay(_metadata, &self->c, &st);
+}
+
+/* Scalable mode: the guest's 256-bit descriptors. */
+TEST_F(vtd, replay_scalable)
+{
+	const struct stream st = {
+		vtd_stream_scalable, ARRAY_SIZE(vtd_stream_scalable),
+		VCMDQ_DATA_VTD, 32, VTD_STREAM_STATUS_GPA, stream_vtd_is_iec,
+		stream_vtd_store,
+	};
+
+	REQUIRE(&self->c);
+	ASSERT_TRUE(self->c.inst.caps & VCMDQ_INSTANCE_CAP_VTD_DESC_256);
+	replay(_metadata, &self->c, &st);
 }
 
 static const struct atce vtd_atc[] = {
@@ -2830,8 +3171,11 @@ TEST_F(vtd, device_ids)
 		  EIO, 0 },
 		{ "PASID device-TLB unknown SID",
 		  vtd_deiotlb(VIRT_UNKNOWN, 0, false, true, VTD_ATS_ALL), EIO, 0 },
+		/* An emulated device's context entry: nothing cached here. */
 		{ "context cache, device unknown",
-		  vtd_cc(VTD_CC_DEVICE, 1, VIRT_UNKNOWN, 0), EIO, 0 },
+		  vtd_cc(VTD_CC_DEVICE, 1, VIRT_UNKNOWN, 0), 0, 0 },
+		{ "context cache, device unknown, FM=3",
+		  vtd_cc(VTD_CC_DEVICE, 1, VIRT_UNKNOWN, 3), 0, 0 },
 		{ "device-TLB one page", vtd_diotlb(VIRT(0), false, 0x10000), 0,
 		  A(0) | A(1), 1 },
 		{ "device-TLB 8K", vtd_diotlb(VIRT(0), true, vtd_ats_addr(0x10000, 13)),
@@ -2840,8 +3184,14 @@ TEST_F(vtd, device_ids)
 		  A(0) | A(1) | A(2), 1 },
 		{ "PASID device-TLB PASID 7", vtd_deiotlb(VIRT(0), 7, false, false, 0x10000),
 		  0, A(1), 1 },
+		/* G=1: also global translations, which every PASID shares. */
+		{ "PASID device-TLB PASID 0 G all",
+		  vtd_deiotlb(VIRT(0), 0, true, true, VTD_ATS_ALL), 0,
+		  A(0) | A(1) | A(2), 1 },
 		{ "PASID device-TLB PASID 0 all",
-		  vtd_deiotlb(VIRT(0), 0, true, true, VTD_ATS_ALL), 0, A(0) | A(2), 1 },
+		  vtd_deiotlb(VIRT(0), 0, false, true, VTD_ATS_ALL), 0, A(0) | A(2), 1 },
+		{ "PASID device-TLB PASID 7 G one page",
+		  vtd_deiotlb(VIRT(0), 7, true, false, 0x10000), 0, A(0) | A(1), 1 },
 		{ "context cache, device", vtd_cc(VTD_CC_DEVICE, 1, VIRT(0), 0), 0, 0, 1 },
 		{ "context cache, device, FM=3", vtd_cc(VTD_CC_DEVICE, 1, VIRT(0), 3), 0,
 		  0, 1 },

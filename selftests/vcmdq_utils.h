@@ -35,6 +35,7 @@
 
 #include "kselftest_harness.h"
 #include "linux/vcmdq.h"
+#include "vcmdq_test.h"
 
 #define VCMDQ_DEV		"/dev/vcmdq"
 #define VCMDQ_SYSFS		"/sys/class/misc/vcmdq/"
@@ -277,6 +278,17 @@ static inline long param_read(const char *name)
 
 	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
 	return read_long_file(path);
+}
+
+/* A bool module parameter: 1 (Y), 0 (N), or -1 when unreadable. */
+static inline int param_read_bool(const char *name)
+{
+	char path[128], buf[8];
+
+	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
 }
 
 #define BDF_LEN 16

@@ -91,7 +91,7 @@ static void check_op(enum dec d, const u64 *q, const struct vcmdq_op *op)
 	u64 raw_addr = q[1] & ~0xfffULL;
 
 	/* bools read back as 0/1 (UBSan also checks the loads) */
-	CHECK(op->kind >= VCMDQ_OP_TLB_INV && op->kind <= VCMDQ_OP_SYNC);
+	CHECK(op->kind >= VCMDQ_OP_TLB_INV && op->kind <= VCMDQ_OP_NOP);
 	CHECK(op->pasid < (1U << 20));
 	CHECK(op->pasid_valid || !op->pasid);
 	CHECK(op->vdev_mask == 0 || op->vdev_mask == 4 ||
@@ -102,6 +102,15 @@ static void check_op(enum dec d, const u64 *q, const struct vcmdq_op *op)
 	CHECK(d == DEC_SMMUV3 || op->vdev <= 0xffff);
 	CHECK(op->scope == VCMDQ_SCOPE_DEVICE || !op->vdev);
 	CHECK(op->scope != VCMDQ_SCOPE_VM || !op->asid);
+
+	if (op->kind == VCMDQ_OP_VMM || op->kind == VCMDQ_OP_NOP) {
+		/* Only the opcode: the VMM reads the command itself. */
+		CHECK(op->scope == VCMDQ_SCOPE_NONE);
+		CHECK(!op->asid && !op->vdev && !op->pasid_valid);
+		CHECK(!op->leaf && !op->global && !op->addr && !op->size);
+		CHECK(!w->store && !w->irq && !w->fence);
+		return;
+	}
 
 	if (op->kind == VCMDQ_OP_SYNC) {
 		CHECK(op->scope == VCMDQ_SCOPE_NONE);

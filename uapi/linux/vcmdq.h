@@ -49,16 +49,23 @@
  *  - ENOSPC: a bounded ID space (host tags, vIOMMU slots) is exhausted.
  *  - EOVERFLOW: an address range wraps around.
  *  - ENOMEM: out of memory, or pinning would exceed RLIMIT_MEMLOCK.
+ *  - EREMOTE: a valid request only the VMM can carry out (VCMDQ_INVALIDATE:
+ *    an interrupt remapping or stream table invalidation).
  *
  * Each ioctl below lists its own additional errno cases.
  */
 
-#define VCMDQ_TYPE (';')
+/*
+ * 0xBE is free in the kernel's ioctl registry
+ * (Documentation/userspace-api/ioctl/ioctl-number.rst, as of Linux 6.1 and
+ * the later 0xB8 and 0xBA allocations); ';' is VFIO's and iommufd's.
+ */
+#define VCMDQ_TYPE 0xBE
 
 /*
- * Numbers start at 0xc0 so that an iommufd ioctl (0x80..) sent to a vcmdq
- * file by mistake fails with ENOTTY instead of being misread.  New commands
- * are only ever appended.
+ * Numbers start at 0xc0; new commands are only ever appended.  The test
+ * module's private ioctl (not part of this ABI) lives at VCMDQ_CMD_BASE +
+ * 0x30, out of the way of the commands that will be appended here.
  */
 enum {
 	VCMDQ_CMD_BASE = 0xc0,
@@ -72,7 +79,6 @@ enum {
 	VCMDQ_CMD_VDEVICE_ALLOC,
 	VCMDQ_CMD_EVENTQ_ALLOC,
 	VCMDQ_CMD_KICK,
-	VCMDQ_CMD_TEST,
 	VCMDQ_CMD_INVALIDATE,
 };
 
@@ -118,11 +124,23 @@ enum vcmdq_flavor {
  *	software model of the instance (not a hardware IOMMU)
  * @VCMDQ_INSTANCE_CAP_AMD_INV_ALL: the AMD-Vi instance accepts
  *	INVALIDATE_ALL (the guest sees EFR.InvAllSup)
+ * @VCMDQ_INSTANCE_CAP_VTD_DESC_256: the VT-d instance also accepts 256-bit
+ *	descriptors (entry_len 32), as a guest using IQA_REG.DW = 1 (scalable
+ *	mode) writes them
+ * @VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG: VCMDQ_QUEUE_ALLOC accepts queue
+ *	memory that is not physically contiguous: the emulated engine reads a
+ *	queue through a kernel mapping of its pages, so a VMM need not back a
+ *	guest's multi-MiB queues with huge pages.  Hardware reads queues by
+ *	physical address and lacks it; so does an emulated instance while the
+ *	module parameter queue_contiguous is 1 (to test a VMM against the
+ *	hardware's rule)
  */
 enum vcmdq_instance_caps {
 	VCMDQ_INSTANCE_CAP_FAST_QUEUES = 1 << 0,
 	VCMDQ_INSTANCE_CAP_EMULATED = 1 << 1,
 	VCMDQ_INSTANCE_CAP_AMD_INV_ALL = 1 << 2,
+	VCMDQ_INSTANCE_CAP_VTD_DESC_256 = 1 << 3,
+	VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG = 1 << 4,
 };
 
 /**
@@ -133,7 +151,8 @@ enum vcmdq_instance_caps {
  * @VCMDQ_DATA_VTD: raw VT-d queued invalidation descriptors, 16 or 32 bytes
  *
  * &vcmdq_instance_info.data_types has bit (1 << type) set for each type the
- * instance accepts.
+ * instance accepts, and &vcmdq_instance_info.data_entry_len[type] is the
+ * size of one entry of that type.
  */
 enum vcmdq_data_type {
 	VCMDQ_DATA_DEFAULT = 0,
@@ -141,6 +160,9 @@ enum vcmdq_data_type {
 	VCMDQ_DATA_AMD_VI = 2,
 	VCMDQ_DATA_VTD = 3,
 };
+
+/* Entries of &vcmdq_instance_info.data_entry_len: data types 0 to 15. */
+#define VCMDQ_DATA_TYPES_MAX		16
 
 /**
  * struct vcmdq_instance_info - one IOMMU instance, as GET_INFO reports it
@@ -159,8 +181,20 @@ enum vcmdq_data_type {
  * @vsids_per_viommu: virtual StreamID / DeviceID slots per vIOMMU
  * @live_viommus: vIOMMUs currently allocated on the instance, over all files
  * @__reserved: always 0
+ * @data_entry_len: for each enum vcmdq_data_type set in @data_types, the
+ *	size in bytes of one entry of its format (16 for SMMUv3, AMD-Vi and
+ *	128-bit VT-d descriptors; 256-bit VT-d descriptors, with
+ *	%VCMDQ_INSTANCE_CAP_VTD_DESC_256, are twice that); 0 for the others.
+ *	The smallest &vcmdq_invalidate.entry_len VCMDQ_INVALIDATE accepts.
+ * @vtd_max_am: on a %VCMDQ_FLAVOR_VTD instance, the largest address mask
+ *	(AM) of a page-selective IOTLB or PASID-based IOTLB descriptor: the
+ *	instance's CAP_REG.MAMV, which the VMM shows its guest.  0 on other
+ *	flavors.
+ * @__reserved2: always 0
  *
  * Userspace feature-probes from these fields; it never compares versions.
+ * Fields from @data_entry_len on were appended: a kernel that predates them
+ * leaves them zero (see &vcmdq_get_info.entry_len).
  */
 struct vcmdq_instance_info {
 	__u32 id;
@@ -174,6 +208,9 @@ struct vcmdq_instance_info {
 	__u32 vsids_per_viommu;
 	__u32 live_viommus;
 	__u32 __reserved;
+	__u8 data_entry_len[VCMDQ_DATA_TYPES_MAX];
+	__u32 vtd_max_am;
+	__u32 __reserved2;
 };
 
 /**
@@ -187,11 +224,23 @@ struct vcmdq_instance_info {
  *	output: how many instances the module has
  * @instances_uptr: user pointer to an array of @num_instances entries of
  *	@entry_len bytes each
+ * @device_entry_len: the size of one &struct vcmdq_device_info as userspace
+ *	knows it: when @num_devices is non-zero, at least up to @pci_device and
+ *	at most the page size (EINVAL otherwise)
+ * @num_devices: input: how many entries @devices_uptr has room for; output:
+ *	how many devices sit behind the instances, over all of them
+ * @devices_uptr: user pointer to an array of @num_devices entries of
+ *	@device_entry_len bytes each
  *
- * Report the IOMMU instances.  The kernel writes min(input @num_instances,
- * instances) entries; an entry longer than the kernel's struct gets its tail
- * zeroed, a shorter one is truncated.  @num_instances = 0 only reports the
- * count (a NULL @instances_uptr is then fine).
+ * Report the IOMMU instances, and the PCI devices behind each, from which a
+ * VMM builds its guest's topology (which vIOMMU each assigned device sits
+ * behind) without reading module parameters.  The kernel writes
+ * min(input @num_instances, instances) instance entries and min(input
+ * @num_devices, devices) device entries, in instance order; an entry longer
+ * than the kernel's struct gets its tail zeroed, a shorter one is truncated.
+ * A zero count only reports the number (a NULL pointer is then fine), so a
+ * first call with both counts 0 sizes the arrays.  The device fields were
+ * appended: a @size that ends before them asks for instances only.
  */
 struct vcmdq_get_info {
 	__u32 size;
@@ -199,8 +248,24 @@ struct vcmdq_get_info {
 	__u32 entry_len;
 	__u32 num_instances;
 	__aligned_u64 instances_uptr;
+	__u32 device_entry_len;
+	__u32 num_devices;
+	__aligned_u64 devices_uptr;
 };
 #define VCMDQ_GET_INFO _IO(VCMDQ_TYPE, VCMDQ_CMD_GET_INFO)
+
+/**
+ * struct vcmdq_device_info - a PCI device behind an instance, as GET_INFO
+ *	reports it
+ * @instance_id: the instance (&vcmdq_instance_info.id)
+ * @pci_device: the device, VCMDQ_PCI_DEVICE(segment, bus, device, function),
+ *	as VCMDQ_VDEVICE_ALLOC takes it; it may not exist (yet): the instance
+ *	claims it by address
+ */
+struct vcmdq_device_info {
+	__u32 instance_id;
+	__u32 pci_device;
+};
 
 /**
  * struct vcmdq_s2_alloc - ioctl(VCMDQ_S2_ALLOC)
@@ -416,9 +481,10 @@ struct vcmdq_viommu_alloc {
  * guest then enables it through the control region.  Indexes are allocated
  * in ascending order and destroyed in descending order, as the hardware
  * requires.  The queue pins its S2 range: VCMDQ_S2_UNMAP over it fails with
- * EBUSY while the queue exists.  The range must be physically contiguous in
- * host memory (the hardware reads it by physical address), e.g. backed by a
- * huge page.  Destroying the queue resets its 128 bytes of the control
+ * EBUSY while the queue exists.  Without
+ * %VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG the range must be physically
+ * contiguous in host memory (the hardware reads it by physical address),
+ * e.g. backed by a huge page; with it, any mapped range will do.  Destroying the queue resets its 128 bytes of the control
  * region to zero (CONFIG, STATUS, PROD, CONS, GERROR, GERRORN), as the
  * hypervisor resets a VCMDQ it unmaps, so the next queue bound there starts
  * clean.
@@ -426,9 +492,12 @@ struct vcmdq_viommu_alloc {
  * Errors: EOPNOTSUPP the instance has no fast path queues, or non-zero
  * @flags; EINVAL @index past &vcmdq_instance_info.queues_per_viommu, bad
  * @length, or @gpa not aligned to @length; EOVERFLOW the range wraps; EEXIST
- * @index is in use; EIO @index - 1 is not allocated; ENOENT part of the range
- * is not mapped in the S2; EFAULT the range is mapped but not physically
- * contiguous (ENOENT wins when both apply).
+ * @index is in use (also by a QUEUE_ALLOC in flight); EIO @index - 1 is not
+ * allocated (a QUEUE_ALLOC of it that has not returned yet, or a DESTROY of
+ * it that has begun, count as not allocated); ENOENT part of the range is
+ * not mapped in the S2; EFAULT the range is mapped but not physically
+ * contiguous, on an instance without %VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG
+ * (ENOENT wins when both apply).
  */
 struct vcmdq_queue_alloc {
 	__u32 size;
@@ -589,78 +658,6 @@ struct vcmdq_kick {
 };
 #define VCMDQ_KICK _IO(VCMDQ_TYPE, VCMDQ_CMD_KICK)
 
-/**
- * enum vcmdq_test_op - what VCMDQ_TEST does
- * @VCMDQ_TEST_OP_DEFAULT: reserved
- * @VCMDQ_TEST_IOTLB_ADD: insert an IOTLB entry {tag, asid, pasid,
- *	[start, last], leaf} into the instance's cache model
- * @VCMDQ_TEST_ATC_ADD: insert an ATC entry {sid, ssid, [start, last]}
- * @VCMDQ_TEST_IOTLB_COUNT: count the IOTLB entries matching {tag, asid
- *	unless %VCMDQ_TEST_ANY_ASID, pasid unless %VCMDQ_TEST_ANY_PASID,
- *	overlapping [start, last], leaf entries only with %VCMDQ_TEST_LEAF}
- * @VCMDQ_TEST_ATC_COUNT: count the ATC entries matching {sid, ssid unless
- *	%VCMDQ_TEST_ANY_SSID, overlapping [start, last]}
- */
-enum vcmdq_test_op {
-	VCMDQ_TEST_OP_DEFAULT = 0,
-	VCMDQ_TEST_IOTLB_ADD = 1,
-	VCMDQ_TEST_ATC_ADD = 2,
-	VCMDQ_TEST_IOTLB_COUNT = 3,
-	VCMDQ_TEST_ATC_COUNT = 4,
-};
-
-/**
- * enum vcmdq_test_flags - &vcmdq_test.flags
- * @VCMDQ_TEST_LEAF: the entry is (or only count entries that are) leaf
- * @VCMDQ_TEST_ANY_ASID: count entries of every asid
- * @VCMDQ_TEST_ANY_PASID: count entries of every pasid
- * @VCMDQ_TEST_ANY_SSID: count entries of every ssid
- */
-enum vcmdq_test_flags {
-	VCMDQ_TEST_LEAF = 1 << 0,
-	VCMDQ_TEST_ANY_ASID = 1 << 1,
-	VCMDQ_TEST_ANY_PASID = 1 << 2,
-	VCMDQ_TEST_ANY_SSID = 1 << 3,
-};
-
-/**
- * struct vcmdq_test - ioctl(VCMDQ_TEST), only in test builds
- * @size: sizeof(struct vcmdq_test)
- * @op: enum vcmdq_test_op
- * @instance_id: the instance whose cache model to use
- * @flags: enum vcmdq_test_flags
- * @tag: host tag of an IOTLB entry (a vIOMMU's out_tag)
- * @asid: guest address space of an IOTLB entry (ASID, DomainID, DID)
- * @pasid: PASID of an IOTLB entry
- * @sid: physical StreamID / DeviceID of an ATC entry
- * @ssid: substream ID / PASID of an ATC entry
- * @out_count: the count, for the COUNT ops
- * @start: first byte of the entry or of the range counted
- * @last: last byte, at least @start
- *
- * Populate and inspect an emulated instance's IOTLB and ATC models, so tests
- * can assert what an invalidation removed and what it left.  A module built
- * without test support (the default) answers ENOTTY.
- *
- * Errors: EOPNOTSUPP unknown @op or @flags; ENOENT unknown @instance_id;
- * EINVAL @last below @start; ENOSPC the model is full.
- */
-struct vcmdq_test {
-	__u32 size;
-	__u32 op;
-	__u32 instance_id;
-	__u32 flags;
-	__u32 tag;
-	__u32 asid;
-	__u32 pasid;
-	__u32 sid;
-	__u32 ssid;
-	__u32 out_count;
-	__aligned_u64 start;
-	__aligned_u64 last;
-};
-#define VCMDQ_TEST _IO(VCMDQ_TYPE, VCMDQ_CMD_TEST)
-
 /* Bounds of VCMDQ_INVALIDATE batches. */
 #define VCMDQ_INVALIDATE_MAX_ENTRIES	(1U << 16)
 #define VCMDQ_INVALIDATE_MAX_ENTRY_LEN	64
@@ -689,36 +686,61 @@ struct vcmdq_test {
  * MSI write, AMD-Vi S=1, VT-d SW=1) is written to guest memory through the
  * S2; so a VMM may forward a trapped slice of the guest's queue verbatim.
  *
- * Processing stops at the first bad entry; the entries before it took
- * effect and @entry_num says how many that is.  @entry_num = 0 checks that
- * the instance accepts @data_type and does nothing else (@data_uptr may be
- * NULL then).
+ * Processing stops at the first entry the kernel does not execute; the
+ * entries before it took effect and @entry_num says how many that is, so
+ * the entry at @entry_num is the one that stopped the batch.  @entry_num = 0
+ * checks that the instance accepts @data_type and does nothing else
+ * (@data_uptr may be NULL then).
+ *
+ * Valid commands for state only the VMM has stop the batch with EREMOTE:
+ * VT-d interrupt entry cache invalidations and AMD-Vi
+ * INVALIDATE_INTERRUPT_TABLE (the VMM emulates interrupt remapping), SMMUv3
+ * CFGI_STE and CFGI_ALL (the VMM re-attaches the device with the new vSTE).
+ * Nothing at or after @entry_num ran.  The VMM executes that entry itself
+ * and resubmits the rest from @entry_num + 1, so the guest's order holds: a
+ * later wait descriptor or CMD_SYNC completes only after the VMM's part.
+ * (Skipping such entries and reporting them afterwards would complete a
+ * guest's wait before its interrupt remapping change took effect.)  Their
+ * reserved fields are checked first: a malformed one is EIO like any other.
+ *
+ * Configuration invalidations (VT-d context cache, AMD-Vi
+ * INVALIDATE_DEVTAB_ENTRY, SMMUv3 CFGI_CD / CFGI_CD_ALL, VT-d PASID cache)
+ * of a device ID with no vDEVICE in this vIOMMU succeed and do nothing: the
+ * host caches nothing for a device it did not give the VM (a device the VMM
+ * emulates, the IOAPIC's ID in IVRS), and real guests name them.  A device
+ * TLB invalidation has an effect on a device, so an unknown device ID there
+ * stays EIO.
+ *
+ * A Global bit (SMMUv3 ATC_INV SSV=1 Global, VT-d PASID-based device-TLB
+ * G=1, VT-d page-selective PASID-based IOTLB) also reaches translations
+ * shared by every PASID: the range is dropped in every PASID of the device
+ * or address space.
  *
  * The same request can be issued through io_uring: see struct
  * vcmdq_uring_cmd.
  *
  * SMMUv3 accepts TLBI_NH_VA, TLBI_NH_VAA, TLBI_NH_ALL, TLBI_NH_ASID,
- * TLBI_NSNH_ALL (as TLBI_NH_ALL of this VM), ATC_INV, CFGI_CD, CFGI_CD_ALL
- * and CMD_SYNC.  AMD-Vi accepts INVALIDATE_IOMMU_PAGES,
+ * TLBI_NSNH_ALL (as TLBI_NH_ALL of this VM), ATC_INV, CFGI_CD, CFGI_CD_ALL,
+ * CMD_SYNC, and PREFETCH_CFG (a Linux guest sends one after each STE update;
+ * a hint an SMMU may ignore, it does nothing).  AMD-Vi accepts INVALIDATE_IOMMU_PAGES,
  * INVALIDATE_IOTLB_PAGES, INVALIDATE_DEVTAB_ENTRY, COMPLETION_WAIT, and
  * INVALIDATE_ALL with %VCMDQ_INSTANCE_CAP_AMD_INV_ALL.  VT-d accepts context
  * cache, IOTLB, PASID-based IOTLB, device-TLB, PASID-based device-TLB, PASID
- * cache and invalidation wait descriptors.  Guest AMD-Vi DomainIDs and VT-d
- * DIDs are address spaces under the vIOMMU's tag.
+ * cache and invalidation wait descriptors; a page-selective range's address
+ * mask (AM) may not exceed &vcmdq_instance_info.vtd_max_am.  Guest AMD-Vi
+ * DomainIDs and VT-d DIDs are address spaces under the vIOMMU's tag.
  *
  * Errors: EOPNOTSUPP non-zero @flags or a @data_type the instance does not
  * accept; ENOENT unknown @viommu_id; EINVAL bad @entry_len, @entry_num past
  * the maximum, or a NULL @data_uptr with entries; EFAULT the array is not
  * readable (nothing was executed); E2BIG an entry has non-zero bytes past
  * its format's size; EIO an entry is illegal: unknown or refused opcode,
- * reserved bits set, a device ID with no vDEVICE, or a completion store to
- * guest memory that is not mapped writable in the S2.  When the batch fails
- * and @entry_num cannot be written back either, the call fails with EFAULT:
- * the caller must not guess how many entries ran.
- *
- * A VT-d device-selective context-cache invalidation with a function mask
- * (FM) names every source-id equal to its SID outside the masked bits; it
- * is accepted when at least one of them has a vDEVICE.
+ * reserved bits set, a VT-d AM above &vcmdq_instance_info.vtd_max_am, a
+ * device TLB invalidation of a device ID with no vDEVICE, or a completion
+ * store to guest memory that is not mapped writable in the S2; EREMOTE the
+ * entry at @entry_num is valid but the VMM's to execute (see above).  When
+ * the batch fails and @entry_num cannot be written back either, the call
+ * fails with EFAULT: the caller must not guess how many entries ran.
  */
 struct vcmdq_invalidate {
 	__u32 size;

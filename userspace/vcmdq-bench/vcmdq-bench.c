@@ -62,6 +62,7 @@
 #include <unistd.h>
 
 #include <linux/vcmdq.h>
+#include "vcmdq_test.h"	/* the test hook: verifies effects on the model */
 
 #define VCMDQ_DEV		"/dev/vcmdq"
 #define VCMDQ_PARAMS		"/sys/module/vcmdq/parameters/"

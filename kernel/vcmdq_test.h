@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * vcmdq's test hook: NOT part of the ABI.
+ *
+ * Shared by the module's test build (kernel/test.c, only with
+ * `make VCMDQ_TEST=y`) and the selftests, as iommufd keeps iommufd_test.h
+ * out of uapi.  It may change in any way at any time; a module built without
+ * test support answers VCMDQ_TEST with ENOTTY.
+ */
+#ifndef _VCMDQ_TEST_H
+#define _VCMDQ_TEST_H
+
+#include <linux/types.h>
+#include <linux/vcmdq.h>
+
+/**
+ * enum vcmdq_test_op - what VCMDQ_TEST does
+ * @VCMDQ_TEST_OP_DEFAULT: reserved
+ * @VCMDQ_TEST_IOTLB_ADD: insert an IOTLB entry {tag, asid, pasid,
+ *	[start, last], leaf} into the instance's cache model
+ * @VCMDQ_TEST_ATC_ADD: insert an ATC entry {sid, ssid, [start, last]}
+ * @VCMDQ_TEST_IOTLB_COUNT: count the IOTLB entries matching {tag, asid
+ *	unless %VCMDQ_TEST_ANY_ASID, pasid unless %VCMDQ_TEST_ANY_PASID,
+ *	overlapping [start, last], leaf entries only with %VCMDQ_TEST_LEAF}
+ * @VCMDQ_TEST_ATC_COUNT: count the ATC entries matching {sid, ssid unless
+ *	%VCMDQ_TEST_ANY_SSID, overlapping [start, last]}
+ */
+enum vcmdq_test_op {
+	VCMDQ_TEST_OP_DEFAULT = 0,
+	VCMDQ_TEST_IOTLB_ADD = 1,
+	VCMDQ_TEST_ATC_ADD = 2,
+	VCMDQ_TEST_IOTLB_COUNT = 3,
+	VCMDQ_TEST_ATC_COUNT = 4,
+};
+
+/**
+ * enum vcmdq_test_flags - &vcmdq_test.flags
+ * @VCMDQ_TEST_LEAF: the entry is (or only count entries that are) leaf
+ * @VCMDQ_TEST_ANY_ASID: count entries of every asid
+ * @VCMDQ_TEST_ANY_PASID: count entries of every pasid
+ * @VCMDQ_TEST_ANY_SSID: count entries of every ssid
+ */
+enum vcmdq_test_flags {
+	VCMDQ_TEST_LEAF = 1 << 0,
+	VCMDQ_TEST_ANY_ASID = 1 << 1,
+	VCMDQ_TEST_ANY_PASID = 1 << 2,
+	VCMDQ_TEST_ANY_SSID = 1 << 3,
+};
+
+/**
+ * struct vcmdq_test - ioctl(VCMDQ_TEST), only in test builds
+ * @size: sizeof(struct vcmdq_test)
+ * @op: enum vcmdq_test_op
+ * @instance_id: the instance whose cache model to use
+ * @flags: enum vcmdq_test_flags
+ * @tag: host tag of an IOTLB entry (a vIOMMU's out_tag)
+ * @asid: guest address space of an IOTLB entry (ASID, DomainID, DID)
+ * @pasid: PASID of an IOTLB entry
+ * @sid: physical StreamID / DeviceID of an ATC entry
+ * @ssid: substream ID / PASID of an ATC entry
+ * @out_count: the count, for the COUNT ops
+ * @start: first byte of the entry or of the range counted
+ * @last: last byte, at least @start
+ *
+ * Populate and inspect an emulated instance's IOTLB and ATC models, so tests
+ * can assert what an invalidation removed and what it left.
+ *
+ * Errors: EOPNOTSUPP unknown @op or @flags; ENOENT unknown @instance_id;
+ * EINVAL @last below @start; ENOSPC the model is full.
+ */
+struct vcmdq_test {
+	__u32 size;
+	__u32 op;
+	__u32 instance_id;
+	__u32 flags;
+	__u32 tag;
+	__u32 asid;
+	__u32 pasid;
+	__u32 sid;
+	__u32 ssid;
+	__u32 out_count;
+	__aligned_u64 start;
+	__aligned_u64 last;
+};
+
+/* Far from the ABI's commands, so appending those never collides. */
+#define VCMDQ_CMD_TEST (VCMDQ_CMD_BASE + 0x30)
+#define VCMDQ_TEST _IO(VCMDQ_TYPE, VCMDQ_CMD_TEST)
+
+#endif /* _VCMDQ_TEST_H */
