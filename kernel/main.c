@@ -472,6 +472,15 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 				continue;
 			vcmdq_object_destroy(obj);
 			destroyed++;
+			/*
+			 * A VM may own tens of thousands of objects (one
+			 * vIOMMU per tag of an instance): without a
+			 * rescheduling point the teardown of such a file
+			 * monopolizes the CPU long enough for an RCU stall
+			 * on a non-preemptible kernel.  xa_for_each() holds
+			 * no lock between iterations.
+			 */
+			cond_resched();
 		}
 		if (WARN_ON(!destroyed))
 			break;
