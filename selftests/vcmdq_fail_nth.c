@@ -23,10 +23,13 @@
  * the sequence, read it back: "0" means the fault fired.  Between arming
  * and disarming only the calls of the sequence run: no printf, no libc
  * allocation, every buffer prepared and faulted in beforehand.  Without
- * fault injection (Debian's stock kernel) every test is a SKIP.
+ * fault injection (Debian's stock kernel) every sweep is a SKIP, with the
+ * reason.
+ *
+ * reply_efault covers the one failure point a sweep cannot reach without
+ * FAIL_USERCOPY, the copy of the reply, on every kernel.
  */
 #include <dirent.h>
-#include <sys/resource.h>
 
 #include "vcmdq_utils.h"
 #include "vcmdq_fast_utils.h"
