@@ -1513,6 +1513,79 @@ FAIL_NTH_TEST(graph_close)
 	sweep_run(_metadata, &self->s, pass_graph_close);
 }
 
+/*
+ * Taking the graph down object by object, leaves first: DESTROY never
+ * fails on an unused object, and S2_UNMAP gives the pins and the charge
+ * back, whatever allocation fails meanwhile.
+ */
+static void pass_graph_destroy(struct __test_metadata *_metadata,
+			       struct sweep *s)
+{
+	FIXTURE_DATA(fail_nth) *self = SELF(s);
+	__u8 buf[INV_ENTRIES * 16];
+	struct vcmdq_invalidate req;
+	__u32 ids[G_NR] = {}, order[8];
+	long pinned = pinned_pages(), lck = vm_locked_bytes();
+	int rc[8], rc_unmap, rc_s2_unmap, err = 0, err_unmap = 0;
+	unsigned int i, n = 0;
+	struct vmctx vm;
+
+	vm_open(_metadata, &vm);
+	graph_prepare(s, &vm, &req, buf);
+	ASSERT_EQ((unsigned int)G_NR, graph_build(self, &vm, &req, ids, &err))
+		TH_LOG("building the graph: %s", strerror(err));
+	if (graph_has_vdevice(self))
+		order[n++] = vm.vdev;
+	order[n++] = vm.slow_viommu;
+	order[n++] = vm.eventq;
+	order[n++] = vm.queue[1];
+	order[n++] = vm.queue[0];
+	ASSERT_EQ(0, close(vm.efd));
+	vm.efd = -1;
+
+	nth_arm(&s->nth);
+	for (i = 0; i < n; i++)
+		rc[i] = _test_ioctl_destroy(vm.fd, order[i]);
+	rc_unmap = munmap(vm.ctrl, vm.len);
+	err_unmap = errno;
+	rc[n] = _test_ioctl_destroy(vm.fd, vm.viommu);
+	rc_s2_unmap = _test_cmd_s2_unmap(vm.fd, vm.s2, GPA_BASE,
+					 MEM_PAGES * PAGE_SIZE, NULL);
+	rc[n + 1] = _test_ioctl_destroy(vm.fd, vm.s2);
+	nth_disarm(_metadata, &s->nth);
+
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(0, rc[i]) TH_LOG("DESTROY %u", order[i]);
+	ASSERT_EQ(0, rc_s2_unmap);
+	if (call_ok(_metadata, s, "munmap", rc_unmap, err_unmap)) {
+		ASSERT_EQ(0, rc[n]) TH_LOG("DESTROY of the vIOMMU");
+		ASSERT_EQ(0, rc[n + 1]) TH_LOG("DESTROY of the S2");
+	} else {
+		/*
+		 * Still mapped, so the vIOMMU is held and holds the S2: both
+		 * EBUSY; then unarmed.
+		 */
+		ASSERT_EQ(-1, rc[n]);
+		ASSERT_EQ(-1, rc[n + 1]);
+		ASSERT_EQ(0, munmap(vm.ctrl, vm.len));
+		DESTROY_OK(&vm, vm.viommu);
+		DESTROY_OK(&vm, vm.s2);
+	}
+	vm.ctrl = NULL;
+	ASSERT_EQ(pinned, pinned_pages());
+	ASSERT_EQ(lck, vm_locked_bytes());
+	vm_close(_metadata, &vm);
+}
+
+FAIL_NTH_TEST(graph_destroy)
+{
+	REQUIRE_GRAPH(self);
+	self->s.name = "the whole graph, destroyed leaves first";
+	/* Only munmap() may fail, and only in mm's own allocations. */
+	self->s.may_not_fail = true;
+	sweep_run(_metadata, &self->s, pass_graph_destroy);
+}
+
 /* ---- the reply copy fails: every ALLOC undone, on any kernel ------------- */
 
 /*
