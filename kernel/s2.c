@@ -4,12 +4,17 @@
  *
  * The VMM maps ranges of its own memory at guest-physical addresses.  The
  * pages are pinned long-term, as a device doing DMA to them would need, and
- * charged to RLIMIT_MEMLOCK the way VFIO charges them.  Queues (and the
- * slow path's completion stores) reach guest memory through
- * vcmdq_s2_gpa_to_page().
+ * charged to the mapping user's locked memory the way iommufd charges them
+ * (see vcmdq_s2_charge()).  Queues (and the slow path's completion stores)
+ * reach guest memory through vcmdq_s2_gpa_to_page().
  */
+#include <linux/cred.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 
 #include "vcmdq_private.h"
@@ -27,8 +32,11 @@ static_assert(sizeof(unsigned long) >= sizeof(u64));
  * struct vcmdq_s2_mapping - one VCMDQ_S2_MAP range
  * @node: the GPA range in bytes, [start, last]
  * @pages: the pinned VMM pages, one per guest page
- * @npages: number of @pages, also the locked_vm charge
- * @mm: the mm charged for @npages (held with mmgrab() until uncharged)
+ * @npages: number of @pages, also the charge
+ * @mm: the mapping process's mm, whose pinned_vm (VmPin) shows @npages
+ *	(held with mmgrab() until uncharged)
+ * @user: the user whose locked_vm is charged @npages (a reference), or NULL
+ *	when the mapping process had CAP_IPC_LOCK and nothing was charged
  * @writable: pinned for write: unpinning marks the pages dirty
  * @holds: queues reading guest memory in this mapping; unmap is EBUSY
  *	while non-zero (the engine would read freed memory otherwise)
@@ -38,6 +46,7 @@ struct vcmdq_s2_mapping {
 	struct page **pages;
 	unsigned long npages;
 	struct mm_struct *mm;
+	struct user_struct *user;
 	bool writable;
 	unsigned int holds;
 };
@@ -75,11 +84,49 @@ static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
 	atomic_long_sub(npages, &vcmdq_pinned_pages);
 }
 
+/*
+ * May @page, just pinned long-term for write, be written behind the owner's
+ * back for as long as the mapping lives?  Anonymous memory, shmem (tmpfs,
+ * memfd, shared anonymous, SysV shm) and hugetlbfs, yes.  Page cache of any
+ * other file, no: our stores (and a device's DMA) would dirty it without the
+ * filesystem knowing, so writeback could miss or corrupt it.  Linux 6.5+
+ * refuses such pins in GUP itself (writable_file_mapping_allowed(),
+ * folio_fast_pin_allowed()); 6.1 does not, so we check what was pinned.
+ * Checking the pages rather than the VMAs is race-free: it is exactly what
+ * we hold.  A private file mapping pinned for write was COWed to anonymous
+ * pages by the pin, so it passes.
+ */
+static bool vcmdq_s2_page_writable_pin_ok(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+	bool ok;
+
+	if (folio_test_anon(folio) || folio_test_hugetlb(folio))
+		return true;
+	/*
+	 * The folio lock keeps ->mapping (and so its inode) from going away
+	 * under truncation while we look.  tmpfs and the kernel's internal
+	 * shmem mount both carry TMPFS_MAGIC; shmem_mapping() is not
+	 * exported to modules.
+	 */
+	folio_lock(folio);
+	mapping = folio->mapping;
+	ok = !mapping || mapping->host->i_sb->s_magic == TMPFS_MAGIC;
+	folio_unlock(folio);
+	return ok;
+}
+
+/*
+ * Pin @npages at @uaddr into @pages.  Return: 0; -EFAULT for an address not
+ * mapped with the access asked for, or a writable pin of a file's page
+ * cache (see above); another negative errno from GUP.
+ */
 static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
 			struct page **pages)
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	unsigned long done = 0;
+	unsigned long done = 0, i;
 	int rc;
 
 	while (done < npages) {
@@ -95,6 +142,12 @@ static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
 		}
 		atomic_long_add(rc, &vcmdq_pinned_pages);
 		done += rc;
+		for (i = done - rc; writable && i < done; i++) {
+			if (!vcmdq_s2_page_writable_pin_ok(pages[i])) {
+				rc = -EFAULT;
+				goto err_unpin;
+			}
+		}
 		cond_resched();
 	}
 	return 0;
@@ -104,11 +157,64 @@ err_unpin:
 	return rc;
 }
 
+/**
+ * vcmdq_s2_charge() - account a new mapping's pages before pinning them
+ * @map: the mapping; @map->npages is set
+ *
+ * Pinned pages are charged to the mapping process's *user*, not to its mm,
+ * as iommufd does (incr_user_locked_vm()): the pins live as long as the
+ * mapping, which outlives the process when the file was passed on or the
+ * process forked, exec'd or exited.  A charge on the mm would die with the
+ * mm while the pins stay, so a user could pin RLIMIT_MEMLOCK once per child.
+ * user->locked_vm is shared by every process of the user (and by io_uring's
+ * and perf's own charges), so RLIMIT_MEMLOCK of the caller bounds all pins
+ * of the user together.  VFIO type1 charges mm->locked_vm instead
+ * (account_locked_vm()), with exactly that hole.  A caller with CAP_IPC_LOCK
+ * is not limited and, as in iommufd, not charged.  The mm's pinned_vm
+ * (VmPin in /proc/PID/status) shows the pins either way, as iommufd's does.
+ *
+ * Called before anything is sized by @map->npages, so a map the limit never
+ * allowed costs nothing.
+ *
+ * Return: 0, or -ENOMEM past RLIMIT_MEMLOCK.
+ */
+static int vcmdq_s2_charge(struct vcmdq_s2_mapping *map)
+{
+	unsigned long limit, cur, new;
+	struct user_struct *user;
+
+	if (!capable(CAP_IPC_LOCK)) {
+		user = current_user();
+		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (check_add_overflow(cur, map->npages, &new) ||
+			    new > limit)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+		map->user = get_uid(user);
+	}
+	mmgrab(current->mm);
+	map->mm = current->mm;
+	atomic64_add(map->npages, &map->mm->pinned_vm);
+	return 0;
+}
+
+/* Undo vcmdq_s2_charge(): to the same user and mm, whoever calls. */
+static void vcmdq_s2_uncharge(struct vcmdq_s2_mapping *map)
+{
+	atomic64_sub(map->npages, &map->mm->pinned_vm);
+	mmdrop(map->mm);
+	if (map->user) {
+		atomic_long_sub(map->npages, &map->user->locked_vm);
+		free_uid(map->user);
+	}
+}
+
 static void vcmdq_s2_mapping_free(struct vcmdq_s2_mapping *map)
 {
 	vcmdq_s2_unpin(map->pages, map->npages, map->writable);
-	account_locked_vm(map->mm, map->npages, false);
-	mmdrop(map->mm);
+	vcmdq_s2_uncharge(map);
 	kvfree(map->pages);
 	kfree(map);
 }
@@ -165,17 +271,26 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	map->node.last = cmd->gpa + cmd->length - 1;
 	map->npages = npages;
 	map->writable = cmd->flags & VCMDQ_S2_MAP_WRITE;
+	/* The limit first: nothing below is sized by a map it forbids. */
+	rc = vcmdq_s2_charge(map);
+	if (rc)
+		goto out_free_map;
+	/*
+	 * Still up to 8 bytes per page for a CAP_IPC_LOCK caller: quietly
+	 * ENOMEM when that is more than kvmalloc() will ever give (its
+	 * INT_MAX WARN) or vmalloc can find.
+	 */
 	map->pages = kvmalloc_array(npages, sizeof(*map->pages),
-				    GFP_KERNEL_ACCOUNT);
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!map->pages) {
 		rc = -ENOMEM;
-		goto out_free_map;
+		goto out_uncharge;
 	}
 
 	/*
 	 * Held across the pin so two racing maps of one range cannot both pass
-	 * the overlap check.  Order: s2->lock, then mmap_lock (pin and
-	 * account_locked_vm); nothing takes them the other way round.
+	 * the overlap check.  Order: s2->lock, then mmap_lock (the pin);
+	 * nothing takes them the other way round.
 	 */
 	mutex_lock(&s2->lock);
 	if (interval_tree_iter_first(&s2->mappings, map->node.start,
@@ -183,17 +298,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = -EEXIST;
 		goto out_unlock;
 	}
-	/* Charges current->mm; checks RLIMIT_MEMLOCK unless CAP_IPC_LOCK. */
-	rc = account_locked_vm(current->mm, npages, true);
+	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->pages);
 	if (rc)
 		goto out_unlock;
-	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->pages);
-	if (rc) {
-		account_locked_vm(current->mm, npages, false);
-		goto out_unlock;
-	}
-	mmgrab(current->mm);
-	map->mm = current->mm;
 	interval_tree_insert(&map->node, &s2->mappings);
 	mutex_unlock(&s2->lock);
 	vcmdq_put_object(obj);
@@ -202,6 +309,8 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 out_unlock:
 	mutex_unlock(&s2->lock);
 	kvfree(map->pages);
+out_uncharge:
+	vcmdq_s2_uncharge(map);
 out_free_map:
 	kfree(map);
 out_put:
