@@ -453,8 +453,14 @@ static int __init vcmdq_init(void)
 	rc = vcmdq_instances_init(instances, tag_bits, devices);
 	if (rc)
 		return rc;
+	rc = vcmdq_vdevice_init();
+	if (rc) {
+		vcmdq_instances_exit();
+		return rc;
+	}
 	rc = misc_register(&vcmdq_misc);
 	if (rc) {
+		vcmdq_vdevice_exit();
 		vcmdq_instances_exit();
 		return rc;
 	}
@@ -466,6 +472,7 @@ static int __init vcmdq_init(void)
 static void __exit vcmdq_exit(void)
 {
 	misc_deregister(&vcmdq_misc);
+	vcmdq_vdevice_exit();
 	vcmdq_instances_exit();
 }
 

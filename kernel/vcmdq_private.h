@@ -302,21 +302,30 @@ void vcmdq_queue_destroy(struct vcmdq_object *obj);
  * @obj: common header
  * @viommu: the owner (held)
  * @pdev: the PCI device (held)
+ * @vfio_file: the VFIO file that proved ownership (held, so the group stays
+ *	open and owned by this VM), or NULL for a device with no IOMMU group
+ *	or once revoked
  * @pci_device: its VCMDQ_PCI_DEVICE() name
  * @virt_id: the guest's ID for it
- * @phys_id: the instance's ID for it (StreamID / DeviceID / requester ID)
+ * @phys_id: the instance's ID for it (see vcmdq_vdevice_phys_id())
+ * @revoked: a driver bound to or unbound from the device: the VM lost it,
+ *	its virt_id translates no more (see vdevice.c)
  */
 struct vcmdq_vdevice {
 	struct vcmdq_object obj;
 	struct vcmdq_viommu *viommu;
 	struct pci_dev *pdev;
+	struct file *vfio_file;
 	u32 pci_device;
 	u32 virt_id;
 	u32 phys_id;
+	bool revoked;
 };
 
 int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
+int vcmdq_vdevice_init(void);
+void vcmdq_vdevice_exit(void);
 
 /**
  * struct vcmdq_eventq - the object naming a vIOMMU's event ring
