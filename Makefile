@@ -29,7 +29,7 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
-	     selftests/vcmdq_inv_test
+	     selftests/vcmdq_inv_test selftests/vcmdq_isolation_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 
@@ -52,6 +52,7 @@ selftests: $(SELFTESTS)
 
 # The slow path is also exercised through io_uring.
 selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
+selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 
 selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
