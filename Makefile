@@ -29,7 +29,8 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
-	     selftests/vcmdq_inv_test selftests/vcmdq_isolation_test
+	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
+	     selftests/vcmdq_isolation_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 

@@ -96,7 +96,7 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
 }
 
 /**
- * vcmdq_viommu_report_cmdq_err() - queue an event for the vIOMMU's VMM
+ * vcmdq_eventq_report_cmdq_err() - queue an event for the vIOMMU's VMM
  * @viommu: the vIOMMU whose queue stopped
  * @err: what happened
  *
@@ -105,7 +105,7 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
  *
  * Context: any; takes spinlocks only.
  */
-void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err)
 {
 	spin_lock(&viommu->event_lock);
@@ -205,99 +205,85 @@ int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	struct vcmdq_eventq_ring *ring;
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_eventq *eventq;
-	struct vcmdq_object *obj;
 	struct file *file;
-	int fd, rc;
+	int fd;
 
 	if (cmd->flags)
 		return -EOPNOTSUPP;
 	if (!cmd->depth || cmd->depth > VCMDQ_EVENTQ_MAX_DEPTH)
 		return -EINVAL;
-	obj = vcmdq_get_object(ucmd->ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
+
+	eventq = vcmdq_object_alloc_ucmd(ucmd, eventq, VCMDQ_OBJ_EVENTQ);
+	if (IS_ERR(eventq))
+		return PTR_ERR(eventq);
+	eventq->fd = -1;
+	/* The lookup's reference becomes the eventq's hold on its vIOMMU. */
+	viommu = vcmdq_get_viommu(ucmd->ctx, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
+	eventq->viommu = viommu;
 
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL_ACCOUNT);
-	if (!ring) {
-		rc = -ENOMEM;
-		goto out_put;
-	}
+	if (!ring)
+		return -ENOMEM;
 	kref_init(&ring->ref);
 	mutex_init(&ring->read_lock);
 	spin_lock_init(&ring->lock);
 	init_waitqueue_head(&ring->wait);
 	ring->depth = cmd->depth;
+	eventq->ring = ring;
 	ring->records = kvcalloc(cmd->depth, sizeof(*ring->records),
 				 GFP_KERNEL_ACCOUNT);
-	if (!ring->records) {
-		rc = -ENOMEM;
-		goto err_ring;
-	}
-
-	eventq = vcmdq_object_alloc(ucmd->ctx, eventq, VCMDQ_OBJ_EVENTQ);
-	if (IS_ERR(eventq)) {
-		rc = PTR_ERR(eventq);
-		goto err_ring;
-	}
-	eventq->viommu = viommu;
-	eventq->ring = ring;
+	if (!ring->records)
+		return -ENOMEM;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		rc = fd;
-		goto err_abort;
-	}
+	if (fd < 0)
+		return fd;
+	eventq->fd = fd;
+	/* The file's reference on the ring, dropped by its release. */
+	kref_get(&ring->ref);
 	file = anon_inode_getfile("[vcmdq-eventq]", &vcmdq_eventq_fops, ring,
 				  O_RDONLY);
 	if (IS_ERR(file)) {
-		rc = PTR_ERR(file);
-		goto err_fd;
+		vcmdq_eventq_ring_put(ring);
+		return PTR_ERR(file);
 	}
+	eventq->file = file;
 
+	/*
+	 * One event queue per vIOMMU.  The ring receives events from here on;
+	 * should the reply fail, they die with it, unseen, as the error in
+	 * the control region stays for the guest.
+	 */
 	spin_lock(&viommu->event_lock);
 	if (viommu->eventq) {
 		spin_unlock(&viommu->event_lock);
-		rc = -EEXIST;
-		goto err_file;
+		return -EEXIST;
 	}
 	viommu->eventq = ring;
 	spin_unlock(&viommu->event_lock);
-	/* The fd's reference; the object keeps the initial one. */
-	kref_get(&ring->ref);
 
 	cmd->out_eventq_id = eventq->obj.id;
 	cmd->out_eventq_fd = fd;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		/* Nobody saw the fd: dropping the file drops its reference. */
-		fput(file);
-		put_unused_fd(fd);
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &eventq->obj);
-		return rc;
-	}
-	/* The eventq holds its vIOMMU: the lookup's reference becomes that. */
-	vcmdq_object_finalize(ucmd->ctx, &eventq->obj);
-	fd_install(fd, file);
-	return 0;
-
-err_file:
-	/* The file's release drops the only reference: the ring goes too. */
-	fput(file);
-	put_unused_fd(fd);
-	vcmdq_object_abort(ucmd->ctx, &eventq->obj);
-	goto out_put;
-err_fd:
-	put_unused_fd(fd);
-err_abort:
-	vcmdq_object_abort(ucmd->ctx, &eventq->obj);
-err_ring:
-	vcmdq_eventq_ring_put(ring);
-out_put:
-	vcmdq_put_object(obj);
-	return rc;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/*
+ * The reply reached userspace: the fd it names becomes real.  fd_install()
+ * cannot be undone, so it waits for this point.
+ */
+void vcmdq_eventq_publish(struct vcmdq_object *obj)
+{
+	struct vcmdq_eventq *eventq =
+		container_of(obj, struct vcmdq_eventq, obj);
+
+	fd_install(eventq->fd, eventq->file);
+	eventq->fd = -1;
+	eventq->file = NULL;
+}
+
+/* Also undoes an EVENTQ_ALLOC that failed at any step. */
 void vcmdq_eventq_destroy(struct vcmdq_object *obj)
 {
 	struct vcmdq_eventq *eventq =
@@ -305,14 +291,24 @@ void vcmdq_eventq_destroy(struct vcmdq_object *obj)
 	struct vcmdq_viommu *viommu = eventq->viommu;
 	struct vcmdq_eventq_ring *ring = eventq->ring;
 
-	spin_lock(&viommu->event_lock);
-	viommu->eventq = NULL;
-	spin_unlock(&viommu->event_lock);
+	/* Never installed: nobody saw the fd; the file drops its ring ref. */
+	if (eventq->file)
+		fput(eventq->file);
+	if (eventq->fd >= 0)
+		put_unused_fd(eventq->fd);
+	if (!viommu)
+		return;
+	if (ring) {
+		spin_lock(&viommu->event_lock);
+		if (viommu->eventq == ring)
+			viommu->eventq = NULL;
+		spin_unlock(&viommu->event_lock);
 
-	spin_lock_irq(&ring->lock);
-	ring->dead = true;
-	spin_unlock_irq(&ring->lock);
-	wake_up_interruptible_poll(&ring->wait, EPOLLHUP);
-	vcmdq_eventq_ring_put(ring);
+		spin_lock_irq(&ring->lock);
+		ring->dead = true;
+		spin_unlock_irq(&ring->lock);
+		wake_up_interruptible_poll(&ring->wait, EPOLLHUP);
+		vcmdq_eventq_ring_put(ring);
+	}
 	vcmdq_put_object(&viommu->obj);
 }

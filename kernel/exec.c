@@ -11,28 +11,6 @@
 #include "vcmdq_private.h"
 #include "cmd.h"
 
-/*
- * A VT-d function mask names every source-id equal to @vdev outside @mask:
- * fine when at least one of them is the VM's.  Return: 0 or -EIO.
- */
-static int vcmdq_viommu_has_vdev_masked(struct vcmdq_viommu *viommu, u32 vdev,
-					u32 mask)
-{
-	struct vcmdq_vdevice *vd;
-	unsigned long index;
-	int rc = -EIO;
-
-	xa_lock(&viommu->vdevs);
-	xa_for_each(&viommu->vdevs, index, vd) {
-		if ((vd->virt_id & ~mask) == (vdev & ~mask)) {
-			rc = 0;
-			break;
-		}
-	}
-	xa_unlock(&viommu->vdevs);
-	return rc;
-}
-
 static void vcmdq_op_range(const struct vcmdq_op *op, u64 *start, u64 *last)
 {
 	if (op->size) {
@@ -71,7 +49,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 	struct vcmdq_atc_key key = {};
 	int rc;
 
-	rc = vcmdq_viommu_translate_vdev(viommu, op->vdev, &key.sid);
+	rc = vcmdq_vdevice_translate(viommu, op->vdev, &key.sid);
 	if (rc)
 		return rc;
 	vcmdq_op_range(op, &key.start, &key.last);
@@ -87,7 +65,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 }
 
 /**
- * vcmdq_viommu_exec() - run one decoded operation for a vIOMMU
+ * vcmdq_exec() - run one decoded operation for a vIOMMU
  * @viommu: the vIOMMU the guest issued it through
  * @op: the operation, from a vcmdq_decode_*() decoder
  *
@@ -98,7 +76,7 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
  * mutex; ioctls hold nothing).
  * Return: 0, or -EIO when @op names a device the vIOMMU does not have.
  */
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 {
 	u32 phys_id;
 
@@ -117,9 +95,9 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 		if (op->scope != VCMDQ_SCOPE_DEVICE)
 			return 0;
 		if (op->vdev_mask)
-			return vcmdq_viommu_has_vdev_masked(viommu, op->vdev,
-							    op->vdev_mask);
-		return vcmdq_viommu_translate_vdev(viommu, op->vdev, &phys_id);
+			return vcmdq_vdevice_match_masked(viommu, op->vdev,
+							  op->vdev_mask);
+		return vcmdq_vdevice_translate(viommu, op->vdev, &phys_id);
 	case VCMDQ_OP_ALL_INV: {
 		struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,
 					.scope = VCMDQ_SCOPE_VM };
@@ -134,7 +112,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 }
 
 /**
- * vcmdq_s2_invalidate_all() - an S2 change: drop every cached translation
+ * vcmdq_exec_s2_invalidate() - an S2 change: drop every cached translation
  *	built on the S2, on every instance that shares it
  * @s2: the S2
  *
@@ -143,7 +121,7 @@ int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
  *
  * Context: @s2->lock held (it keeps the list of vIOMMUs stable).
  */
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2)
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2)
 {
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_op all = { .kind = VCMDQ_OP_TLB_INV,

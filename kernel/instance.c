@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -178,8 +179,9 @@ bool vcmdq_instance_has_device(const struct vcmdq_instance *inst,
  * @devices: comma separated ID=SEGMENT:BUS:DEV.FN, or NULL
  *
  * Context: module init.
- * Return: 0, -EINVAL for an unknown flavor or a bad list, -ENOMEM, or the
- * error of starting an engine thread.
+ * The engines of instances with queues are the caller's to start.
+ *
+ * Return: 0, -EINVAL for an unknown flavor or a bad list, or -ENOMEM.
  */
 int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 			 const char *devices)
@@ -221,15 +223,15 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 	vcmdq_num_instances = n;
 
 	rc = vcmdq_instances_add_devices(devices);
-	for (i = 0; !rc && i < n; i++)
-		if (vcmdq_instance_has_queues(&vcmdq_instances[i]))
-			rc = vcmdq_engine_start(&vcmdq_instances[i]);
 	if (rc)
 		vcmdq_instances_exit();
 	return rc;
 }
 
-/* Context: module exit; every file is closed, so every ID was returned. */
+/*
+ * Context: module exit, engines stopped; every file is closed, so every ID
+ * was returned.
+ */
 void vcmdq_instances_exit(void)
 {
 	unsigned int i;
@@ -237,7 +239,6 @@ void vcmdq_instances_exit(void)
 	for (i = 0; i < vcmdq_num_instances; i++) {
 		struct vcmdq_instance *inst = &vcmdq_instances[i];
 
-		vcmdq_engine_stop(inst);
 		WARN_ON(atomic_read(&inst->live_viommus));
 		ida_destroy(&inst->tags);
 		ida_destroy(&inst->slots);
@@ -260,7 +261,9 @@ struct vcmdq_instance *vcmdq_instance_get(u32 id)
 {
 	if (!id || id > vcmdq_num_instances)
 		return NULL;
-	return &vcmdq_instances[id - 1];
+	/* @id comes from userspace: no speculative read past the array. */
+	return &vcmdq_instances[array_index_nospec(id - 1,
+						   vcmdq_num_instances)];
 }
 
 void vcmdq_instance_report(const struct vcmdq_instance *inst,
@@ -283,14 +286,15 @@ int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot)
 {
 	int rc;
 
+	/* Charged to the VMM whose VIOMMU_ALLOC grows the allocators. */
 	rc = ida_alloc_range(&inst->slots, 1, inst->info.max_viommus,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0)
 		return rc;
 	*slot = rc;
 
 	rc = ida_alloc_range(&inst->tags, 1, (1U << inst->info.tag_bits) - 1,
-			     GFP_KERNEL);
+			     GFP_KERNEL_ACCOUNT);
 	if (rc < 0) {
 		ida_free(&inst->slots, *slot);
 		return rc;

@@ -119,7 +119,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 				      entry, &op);
 		if (rc)
 			return rc;
-		rc = vcmdq_viommu_exec(viommu, &op);
+		rc = vcmdq_exec(viommu, &op);
 		if (rc)
 			return rc;
 		/*
@@ -158,7 +158,6 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	u8 stack_buf[VCMDQ_INV_STACK_BYTES];
 	void __user *uptr = u64_to_user_ptr(cmd->data_uptr);
 	struct vcmdq_viommu *viommu;
-	struct vcmdq_object *obj;
 	unsigned int format_len, done = 0;
 	size_t bytes;
 	u8 *entries;
@@ -168,12 +167,11 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		rc = -EOPNOTSUPP;
 		goto out;
 	}
-	obj = vcmdq_get_object(ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj)) {
-		rc = PTR_ERR(obj);
+	viommu = vcmdq_get_viommu(ctx, cmd->viommu_id);
+	if (IS_ERR(viommu)) {
+		rc = PTR_ERR(viommu);
 		goto out;
 	}
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
 
 	rc = -EOPNOTSUPP;
 	if (cmd->data_type >= 32 ||
@@ -228,7 +226,7 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	if (entries != stack_buf)
 		kvfree(entries);
 out_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&viommu->obj);
 out:
 	/* Every return reports what took effect: nothing, on early errors. */
 	cmd->entry_num = done;

@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -37,36 +38,56 @@ atomic_long_t vcmdq_live_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t vcmdq_pinned_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t vcmdq_contexts = ATOMIC_LONG_INIT(0);
 
+/**
+ * struct vcmdq_object_ops - what the core calls on an object of a type
+ * @destroy: release everything the object holds.  Also runs when a creation
+ *	is aborted, on an object its handler may have left half-built at any
+ *	point after vcmdq_object_alloc_ucmd(): it undoes only what was done.
+ * @publish: optional; make a new object reachable by others (the engine,
+ *	other ioctls through a parent's tables) once its creation can no
+ *	longer fail, i.e. after the reply copy.  Must not fail.
+ */
 struct vcmdq_object_ops {
 	void (*destroy)(struct vcmdq_object *obj);
+	void (*publish)(struct vcmdq_object *obj);
 };
 
 static const struct vcmdq_object_ops vcmdq_object_ops[VCMDQ_OBJ_MAX] = {
 	[VCMDQ_OBJ_S2] = { .destroy = vcmdq_s2_destroy },
 	[VCMDQ_OBJ_VIOMMU] = { .destroy = vcmdq_viommu_destroy },
-	[VCMDQ_OBJ_QUEUE] = { .destroy = vcmdq_queue_destroy },
-	[VCMDQ_OBJ_VDEVICE] = { .destroy = vcmdq_vdevice_destroy },
-	[VCMDQ_OBJ_EVENTQ] = { .destroy = vcmdq_eventq_destroy },
+	[VCMDQ_OBJ_QUEUE] = { .destroy = vcmdq_queue_destroy,
+			      .publish = vcmdq_queue_publish },
+	[VCMDQ_OBJ_VDEVICE] = { .destroy = vcmdq_vdevice_destroy,
+				.publish = vcmdq_vdevice_publish },
+	[VCMDQ_OBJ_EVENTQ] = { .destroy = vcmdq_eventq_destroy,
+			       .publish = vcmdq_eventq_publish },
 };
 
 /**
- * _vcmdq_object_alloc() - allocate an object and reserve its ID
- * @ctx: the file's context
+ * _vcmdq_object_alloc_ucmd() - allocate the object an ioctl creates
+ * @ucmd: the call; the object becomes its @ucmd->new_obj
  * @size: size of the whole object, whose first member is the header
  * @type: enum vcmdq_obj_type
  *
  * The ID is reserved with XA_ZERO_ENTRY, so lookups cannot find the object
- * until vcmdq_object_finalize().  All creators follow one rule: once this
- * succeeds, either finalize (when nothing can fail any more) or abort.
+ * until the dispatcher finalizes it.  From here the dispatcher owns the
+ * object: the handler only builds it (recording in it what it took, so
+ * that the type's destroy can undo exactly that) and returns.
  *
  * Context: process context, may sleep.
- * Return: the object with one user (the table's), or ERR_PTR(-ENOMEM).
+ * Return: the object with one user (the table's), or ERR_PTR(-ENOMEM) or
+ * ERR_PTR(-ENOSPC) when the file has no free ID.
  */
-struct vcmdq_object *_vcmdq_object_alloc(struct vcmdq_ctx *ctx, size_t size,
-					 enum vcmdq_obj_type type)
+struct vcmdq_object *_vcmdq_object_alloc_ucmd(struct vcmdq_ucmd *ucmd,
+					      size_t size,
+					      enum vcmdq_obj_type type)
 {
 	struct vcmdq_object *obj;
 	int rc;
+
+	/* One object per ioctl: a second one would be a handler bug. */
+	if (WARN_ON_ONCE(ucmd->new_obj))
+		return ERR_PTR(-EINVAL);
 
 	obj = kzalloc(size, GFP_KERNEL_ACCOUNT);
 	if (!obj)
@@ -74,25 +95,38 @@ struct vcmdq_object *_vcmdq_object_alloc(struct vcmdq_ctx *ctx, size_t size,
 	obj->type = type;
 	refcount_set(&obj->users, 1);
 
-	rc = xa_alloc(&ctx->objects, &obj->id, XA_ZERO_ENTRY, xa_limit_31b,
-		      GFP_KERNEL_ACCOUNT);
+	rc = xa_alloc(&ucmd->ctx->objects, &obj->id, XA_ZERO_ENTRY,
+		      xa_limit_31b, GFP_KERNEL_ACCOUNT);
 	if (rc) {
 		kfree(obj);
 		/* xa_alloc() says EBUSY when 2^31 IDs are in use. */
 		return ERR_PTR(rc == -EBUSY ? -ENOSPC : rc);
 	}
 	atomic_long_inc(&vcmdq_live_objects);
+	ucmd->new_obj = obj;
 	return obj;
 }
 
-/* Publish a fully built object under its reserved ID. */
-void vcmdq_object_finalize(struct vcmdq_ctx *ctx, struct vcmdq_object *obj)
+/*
+ * Publish a fully built object: first to its parent's tables and the
+ * engine (->publish), then under its reserved ID.  In that order, because
+ * DESTROY finds objects only through the table: were the ID live first, a
+ * DESTROY could run ->destroy before ->publish and the publish would then
+ * add a freed object.  Nothing here can fail.
+ */
+static void vcmdq_object_finalize(struct vcmdq_ctx *ctx,
+				  struct vcmdq_object *obj)
 {
+	XA_STATE(xas, &ctx->objects, obj->id);
 	void *old;
 
-	old = xa_store(&ctx->objects, obj->id, obj, GFP_KERNEL);
-	/* The slot was reserved by _vcmdq_object_alloc(): nothing can be there. */
-	WARN_ON(old != NULL);
+	if (vcmdq_object_ops[obj->type].publish)
+		vcmdq_object_ops[obj->type].publish(obj);
+	xa_lock(&ctx->objects);
+	old = xas_store(&xas, obj);
+	xa_unlock(&ctx->objects);
+	/* The ID came from xa_alloc(): storing over its reservation cannot fail. */
+	WARN_ON(old != XA_ZERO_ENTRY);
 }
 
 static void vcmdq_object_free(struct vcmdq_object *obj)
@@ -101,19 +135,23 @@ static void vcmdq_object_free(struct vcmdq_object *obj)
 	atomic_long_dec(&vcmdq_live_objects);
 }
 
-/* Undo _vcmdq_object_alloc() for an object whose init has not run. */
-void vcmdq_object_abort(struct vcmdq_ctx *ctx, struct vcmdq_object *obj)
+/*
+ * Undo a creation that failed at any point after the object was allocated:
+ * nothing but the creating ioctl ever saw the object (its ID held only the
+ * reservation, ->publish never ran), so no other reference can exist.
+ */
+static void vcmdq_object_abort_and_destroy(struct vcmdq_ctx *ctx,
+					   struct vcmdq_object *obj)
 {
-	xa_erase(&ctx->objects, obj->id);
-	vcmdq_object_free(obj);
-}
+	XA_STATE(xas, &ctx->objects, obj->id);
+	void *old;
 
-/* Undo an object that was initialized but never finalized. */
-void vcmdq_object_abort_and_destroy(struct vcmdq_ctx *ctx,
-				    struct vcmdq_object *obj)
-{
 	vcmdq_object_ops[obj->type].destroy(obj);
-	vcmdq_object_abort(ctx, obj);
+	xa_lock(&ctx->objects);
+	old = xas_store(&xas, NULL);
+	xa_unlock(&ctx->objects);
+	WARN_ON(old != XA_ZERO_ENTRY);
+	vcmdq_object_free(obj);
 }
 
 /**
@@ -142,23 +180,36 @@ struct vcmdq_object *vcmdq_get_object(struct vcmdq_ctx *ctx, u32 id,
 	return obj;
 }
 
-/*
- * Remove @obj from the table if nothing but the table holds it.  Pairs with
- * vcmdq_get_object(): both run under the xarray lock, so a lookup either
- * sees the object and holds it (and we see users > 1) or does not see it.
+/**
+ * vcmdq_object_remove() - take an object out of the table to destroy it
+ * @ctx: the file's context
+ * @id: the object's ID
+ *
+ * Only an object nothing depends on and no operation uses (users == 1: the
+ * table's reference) is removed.  The check and the erase happen under the
+ * xarray lock, which vcmdq_get_object() also takes for its
+ * refcount_inc_not_zero(): a lookup either ran before (and we see its
+ * reference) or runs after and finds nothing.  Once users has dropped to 0
+ * no reference can be taken any more, not even through a pointer outside the
+ * table (vcmdq_object_tryget()), so the caller owns the object alone.
+ *
+ * Return: the object, ERR_PTR(-ENOENT) when @id names no finalized object,
+ * or ERR_PTR(-EBUSY) while something holds it.
  */
-static bool vcmdq_object_remove_if_unused(struct vcmdq_ctx *ctx,
-					  struct vcmdq_object *obj)
+static struct vcmdq_object *vcmdq_object_remove(struct vcmdq_ctx *ctx, u32 id)
 {
-	bool removed = false;
+	struct vcmdq_object *obj;
 
 	xa_lock(&ctx->objects);
-	if (refcount_dec_if_one(&obj->users)) {
-		__xa_erase(&ctx->objects, obj->id);
-		removed = true;
-	}
+	obj = xa_load(&ctx->objects, id);
+	if (!obj)
+		obj = ERR_PTR(-ENOENT);
+	else if (!refcount_dec_if_one(&obj->users))
+		obj = ERR_PTR(-EBUSY);
+	else
+		__xa_erase(&ctx->objects, id);
 	xa_unlock(&ctx->objects);
-	return removed;
+	return obj;
 }
 
 static void vcmdq_object_destroy(struct vcmdq_object *obj)
@@ -170,22 +221,11 @@ static void vcmdq_object_destroy(struct vcmdq_object *obj)
 static int vcmdq_destroy_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_destroy *cmd = ucmd->cmd;
-	struct vcmdq_ctx *ctx = ucmd->ctx;
 	struct vcmdq_object *obj;
 
-	xa_lock(&ctx->objects);
-	obj = xa_load(&ctx->objects, cmd->id);
-	if (!obj) {
-		xa_unlock(&ctx->objects);
-		return -ENOENT;
-	}
-	if (!refcount_dec_if_one(&obj->users)) {
-		xa_unlock(&ctx->objects);
-		return -EBUSY;
-	}
-	__xa_erase(&ctx->objects, obj->id);
-	xa_unlock(&ctx->objects);
-
+	obj = vcmdq_object_remove(ucmd->ctx, cmd->id);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
 	vcmdq_object_destroy(obj);
 	return 0;
 }
@@ -298,7 +338,7 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 	/* out_eventq_fd is mandatory: an fd nobody learns of would leak. */
 	VCMDQ_IOCTL_OP(VCMDQ_EVENTQ_ALLOC, vcmdq_eventq_alloc_ioctl,
 		       struct vcmdq_eventq_alloc, out_eventq_fd),
-	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_kick_ioctl, struct vcmdq_kick,
+	VCMDQ_IOCTL_OP(VCMDQ_KICK, vcmdq_viommu_kick_ioctl, struct vcmdq_kick,
 		       viommu_id),
 #ifdef VCMDQ_SELFTEST
 	VCMDQ_IOCTL_OP(VCMDQ_TEST, vcmdq_test_ioctl, struct vcmdq_test, last),
@@ -306,6 +346,32 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
 		       struct vcmdq_invalidate, data_uptr),
 };
+
+/**
+ * vcmdq_copy_struct_from_user() - copy in a size-first ioctl struct
+ * @dst: the kernel's struct
+ * @size: the kernel's size of it
+ * @min_size: the end of its last mandatory field
+ * @src: the user's struct, whose first field is its __u32 size
+ * @user_size: the size userspace gave
+ *
+ * The one implementation of the ABI's size rule, for the ioctls and for the
+ * io_uring front end: the size is read first; a struct shorter than
+ * @min_size is EINVAL; copy_struct_from_user() then zero-extends an older,
+ * shorter struct and refuses a newer, longer one with non-zero bytes the
+ * kernel does not know (E2BIG).
+ *
+ * Return: 0, -EINVAL, -E2BIG or -EFAULT.
+ */
+int vcmdq_copy_struct_from_user(void *dst, size_t size, size_t min_size,
+				const void __user *src, u32 *user_size)
+{
+	if (get_user(*user_size, (const u32 __user *)src))
+		return -EFAULT;
+	if (*user_size < min_size)
+		return -EINVAL;
+	return copy_struct_from_user(dst, size, src, *user_size);
+}
 
 static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
@@ -323,20 +389,28 @@ static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
 	if (nr < VCMDQ_CMD_BASE ||
 	    nr - VCMDQ_CMD_BASE >= ARRAY_SIZE(vcmdq_ioctl_ops))
 		return -ENOTTY;
-	op = &vcmdq_ioctl_ops[nr - VCMDQ_CMD_BASE];
+	/* No speculative read of the table past its end with a user's nr. */
+	op = &vcmdq_ioctl_ops[array_index_nospec(nr - VCMDQ_CMD_BASE,
+						 ARRAY_SIZE(vcmdq_ioctl_ops))];
 	if (op->ioctl_num != cmd)
 		return -ENOTTY;
 
-	rc = get_user(ucmd.user_size, (u32 __user *)ucmd.ubuffer);
+	rc = vcmdq_copy_struct_from_user(ucmd.cmd, op->size, op->min_size,
+					 ucmd.ubuffer, &ucmd.user_size);
 	if (rc)
 		return rc;
-	if (ucmd.user_size < op->min_size)
-		return -EINVAL;
-	rc = copy_struct_from_user(ucmd.cmd, op->size, ucmd.ubuffer,
-				   ucmd.user_size);
-	if (rc)
-		return rc;
-	return op->execute(&ucmd);
+	rc = op->execute(&ucmd);
+	/*
+	 * A handler's last step is its reply copy, so rc == 0 means userspace
+	 * has the new object's ID: only now may anyone else reach it.
+	 */
+	if (ucmd.new_obj) {
+		if (rc)
+			vcmdq_object_abort_and_destroy(ucmd.ctx, ucmd.new_obj);
+		else
+			vcmdq_object_finalize(ucmd.ctx, ucmd.new_obj);
+	}
+	return rc;
 }
 
 static int vcmdq_fops_mmap(struct file *filp, struct vm_area_struct *vma)
@@ -374,7 +448,8 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 		unsigned int destroyed = 0;
 
 		xa_for_each(&ctx->objects, index, obj) {
-			if (!vcmdq_object_remove_if_unused(ctx, obj))
+			obj = vcmdq_object_remove(ctx, index);
+			if (IS_ERR(obj))
 				continue;
 			vcmdq_object_destroy(obj);
 			destroyed++;
@@ -441,6 +516,37 @@ static struct miscdevice vcmdq_misc = {
 	.mode = 0600,
 };
 
+/*
+ * The engines belong to the instances this module owns: started once the
+ * instances exist, stopped before they go.
+ */
+static void vcmdq_engines_stop(void)
+{
+	unsigned int id;
+
+	for (id = 1; id <= vcmdq_instances_count(); id++)
+		vcmdq_engine_stop(&vcmdq_instance_get(id)->engine);
+}
+
+static int vcmdq_engines_start(void)
+{
+	struct vcmdq_instance *inst;
+	unsigned int id;
+	int rc;
+
+	for (id = 1; id <= vcmdq_instances_count(); id++) {
+		inst = vcmdq_instance_get(id);
+		if (!vcmdq_instance_has_queues(inst))
+			continue;
+		rc = vcmdq_engine_start(&inst->engine, id);
+		if (rc) {
+			vcmdq_engines_stop();
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int __init vcmdq_init(void)
 {
 	int rc;
@@ -453,26 +559,34 @@ static int __init vcmdq_init(void)
 	rc = vcmdq_instances_init(instances, tag_bits, devices);
 	if (rc)
 		return rc;
+	rc = vcmdq_engines_start();
+	if (rc)
+		goto err_instances;
+	/* Before any file can create a vDEVICE the notifier must revoke. */
 	rc = vcmdq_vdevice_init();
-	if (rc) {
-		vcmdq_instances_exit();
-		return rc;
-	}
+	if (rc)
+		goto err_engines;
 	rc = misc_register(&vcmdq_misc);
-	if (rc) {
-		vcmdq_vdevice_exit();
-		vcmdq_instances_exit();
-		return rc;
-	}
+	if (rc)
+		goto err_vdevice;
 	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
 		vcmdq_instances_count());
 	return 0;
+
+err_vdevice:
+	vcmdq_vdevice_exit();
+err_engines:
+	vcmdq_engines_stop();
+err_instances:
+	vcmdq_instances_exit();
+	return rc;
 }
 
 static void __exit vcmdq_exit(void)
 {
 	misc_deregister(&vcmdq_misc);
 	vcmdq_vdevice_exit();
+	vcmdq_engines_stop();
 	vcmdq_instances_exit();
 }
 

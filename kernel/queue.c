@@ -8,6 +8,7 @@
  * the engine the queue.  The guest enables it itself through page0.
  */
 #include <linux/log2.h>
+#include <linux/nospec.h>
 
 #include "vcmdq_private.h"
 
@@ -40,112 +41,121 @@ static int vcmdq_queue_check(const struct vcmdq_instance *inst,
 int vcmdq_queue_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_queue_alloc *cmd = ucmd->cmd;
-	struct vcmdq_engine *engine;
 	struct vcmdq_viommu *viommu;
-	struct vcmdq_object *obj;
 	struct vcmdq_queue *q;
+	u32 index;
 	int rc;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
+	q = vcmdq_object_alloc_ucmd(ucmd, q, VCMDQ_OBJ_QUEUE);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	INIT_LIST_HEAD(&q->engine_node);
+
+	/* The lookup's reference becomes the queue's hold on its vIOMMU. */
+	viommu = vcmdq_get_viommu(ucmd->ctx, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
+	q->viommu = viommu;
 	rc = vcmdq_queue_check(viommu->inst, cmd);
 	if (rc)
-		goto out_put;
-
-	q = vcmdq_object_alloc(ucmd->ctx, q, VCMDQ_OBJ_QUEUE);
-	if (IS_ERR(q)) {
-		rc = PTR_ERR(q);
-		goto out_put;
-	}
-	q->viommu = viommu;
-	q->index = cmd->index;
+		return rc;
+	/* Checked against queues_per_viommu: no speculation past the arrays. */
+	index = array_index_nospec(cmd->index, ARRAY_SIZE(viommu->queues));
+	q->index = index;
 	q->gpa = cmd->gpa;
 	q->length = cmd->length;
 	q->log2size = ilog2(cmd->length / VCMDQ_CMD_SIZE);
-	q->regs = viommu->ctrl + cmd->index * VCMDQ_CTRL_QUEUE_STRIDE;
-	INIT_LIST_HEAD(&q->engine_node);
 
 	/*
-	 * queue_lock makes the index rules atomic with taking the slot: the
-	 * hardware maps logical queues in ascending order only.
+	 * queue_lock makes the index rules atomic with claiming the index: the
+	 * hardware maps logical queues in ascending order only.  The claim
+	 * keeps a second QUEUE_ALLOC of @index out; the queue enters
+	 * queues[] only in vcmdq_queue_publish(), so nobody can take it as
+	 * its previous queue while this call may still fail.
 	 */
 	mutex_lock(&viommu->queue_lock);
-	if (viommu->queues[cmd->index]) {
-		rc = -EEXIST;
-		goto err_unlock;
+	if (viommu->claimed_queues & BIT(index)) {
+		mutex_unlock(&viommu->queue_lock);
+		return -EEXIST;
 	}
-	if (cmd->index && !viommu->queues[cmd->index - 1]) {
-		rc = -EIO;
-		goto err_unlock;
+	if (index) {
+		struct vcmdq_queue *prev = viommu->queues[index - 1];
+
+		/*
+		 * Destroy goes in descending order: n holds n - 1.  A DESTROY
+		 * of n - 1 that already dropped its last user still has it in
+		 * queues[] until its vcmdq_queue_destroy() takes queue_lock:
+		 * then the DESTROY won, and n - 1 is as good as gone.
+		 */
+		if (!prev || !vcmdq_object_tryget(&prev->obj)) {
+			mutex_unlock(&viommu->queue_lock);
+			return -EIO;
+		}
+		q->prev = prev;
 	}
+	viommu->claimed_queues |= BIT(index);
+	q->regs = viommu->ctrl + index * VCMDQ_CTRL_QUEUE_STRIDE;
+	mutex_unlock(&viommu->queue_lock);
+
 	rc = vcmdq_s2_hold_range(viommu->s2, cmd->gpa, cmd->length, &q->base);
 	if (rc)
-		goto err_unlock;
-	if (cmd->index) {
-		/* Destroy goes in descending order: n holds n - 1. */
-		q->prev = viommu->queues[cmd->index - 1];
-		refcount_inc(&q->prev->obj.users);
-	}
-	viommu->queues[cmd->index] = q;
-	mutex_unlock(&viommu->queue_lock);
-	/* The queue holds its vIOMMU; the lookup's reference becomes that. */
-	obj = NULL;
+		return rc;
 
 	cmd->out_queue_id = q->obj.id;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &q->obj);
-		return rc;
-	}
-
-	/* Hand it to the engine last: from here the guest can enable it. */
-	engine = &viommu->inst->engine;
-	mutex_lock(&engine->lock);
-	list_add_tail(&q->engine_node, &engine->queues);
-	mutex_unlock(&engine->lock);
-	vcmdq_object_finalize(ucmd->ctx, &q->obj);
-	vcmdq_engine_kick(viommu->inst);
-	return 0;
-
-err_unlock:
-	mutex_unlock(&viommu->queue_lock);
-	vcmdq_object_abort(ucmd->ctx, &q->obj);
-out_put:
-	if (obj)
-		vcmdq_put_object(obj);
-	return rc;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/*
+ * The reply reached userspace: bind the queue.  Hand it to the engine last:
+ * from there the guest can enable it.
+ */
+void vcmdq_queue_publish(struct vcmdq_object *obj)
+{
+	struct vcmdq_queue *q = container_of(obj, struct vcmdq_queue, obj);
+	struct vcmdq_viommu *viommu = q->viommu;
+
+	mutex_lock(&viommu->queue_lock);
+	viommu->queues[q->index] = q;
+	mutex_unlock(&viommu->queue_lock);
+	vcmdq_engine_add_queue(&viommu->inst->engine, q);
+}
+
+/* Also undoes a QUEUE_ALLOC that failed at any step. */
 void vcmdq_queue_destroy(struct vcmdq_object *obj)
 {
 	struct vcmdq_queue *q = container_of(obj, struct vcmdq_queue, obj);
 	struct vcmdq_viommu *viommu = q->viommu;
-	struct vcmdq_engine *engine = &viommu->inst->engine;
-	u32 *regs = q->regs;
 	unsigned int i;
 
-	/*
-	 * After this the engine never looks at the queue again: it holds
-	 * engine->lock for a whole pass.  list_del_init() so an aborted
-	 * queue, never added, is fine too.
-	 */
-	mutex_lock(&engine->lock);
-	list_del_init(&q->engine_node);
-	mutex_unlock(&engine->lock);
+	if (!viommu)
+		return;
+	if (q->regs) {
+		/*
+		 * Unbind first, so nothing reaches the queue any more: after
+		 * this no QUEUE_ALLOC finds it and the engine never looks at
+		 * it again (it holds its lock for a whole pass).
+		 */
+		mutex_lock(&viommu->queue_lock);
+		if (viommu->queues[q->index] == q)
+			viommu->queues[q->index] = NULL;
+		mutex_unlock(&viommu->queue_lock);
+		vcmdq_engine_remove_queue(&viommu->inst->engine, q);
 
-	/*
-	 * Reset the slot as the hypervisor does on the hardware (CONFIG,
-	 * PROD, CONS, GERROR...), so the next queue bound here starts clean.
-	 */
-	for (i = 0; i < VCMDQ_CTRL_QUEUE_STRIDE / sizeof(u32); i++)
-		WRITE_ONCE(regs[i], 0);
-
-	vcmdq_s2_release_range(viommu->s2, q->gpa, q->length);
-	mutex_lock(&viommu->queue_lock);
-	viommu->queues[q->index] = NULL;
-	mutex_unlock(&viommu->queue_lock);
+		/*
+		 * Reset the slot as the hypervisor does on the hardware
+		 * (CONFIG, PROD, CONS, GERROR...), so the next queue bound
+		 * here starts clean; only then give the index up.
+		 */
+		for (i = 0; i < VCMDQ_CTRL_QUEUE_STRIDE / sizeof(u32); i++)
+			WRITE_ONCE(q->regs[i], 0);
+	}
+	if (q->base)
+		vcmdq_s2_release_range(viommu->s2, q->gpa, q->length);
+	if (q->regs) {
+		mutex_lock(&viommu->queue_lock);
+		viommu->claimed_queues &= ~BIT(q->index);
+		mutex_unlock(&viommu->queue_lock);
+	}
 	if (q->prev)
 		vcmdq_put_object(&q->prev->obj);
 	vcmdq_put_object(&viommu->obj);

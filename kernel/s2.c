@@ -55,12 +55,11 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_alloc *cmd = ucmd->cmd;
 	struct vcmdq_s2 *s2;
-	int rc;
 
 	if (cmd->flags || cmd->__reserved)
 		return -EOPNOTSUPP;
 
-	s2 = vcmdq_object_alloc(ucmd->ctx, s2, VCMDQ_OBJ_S2);
+	s2 = vcmdq_object_alloc_ucmd(ucmd, s2, VCMDQ_OBJ_S2);
 	if (IS_ERR(s2))
 		return PTR_ERR(s2);
 	mutex_init(&s2->lock);
@@ -68,13 +67,7 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	INIT_LIST_HEAD(&s2->viommus);
 
 	cmd->out_s2_id = s2->obj.id;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &s2->obj);
-		return rc;
-	}
-	vcmdq_object_finalize(ucmd->ctx, &s2->obj);
-	return 0;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
 static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
@@ -239,7 +232,6 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	const u32 known_flags = VCMDQ_S2_MAP_READ | VCMDQ_S2_MAP_WRITE;
 	struct vcmdq_s2_map *cmd = ucmd->cmd;
 	struct vcmdq_s2_mapping *map;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	unsigned long npages;
 	int rc;
@@ -257,10 +249,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		return -ENOMEM;
 	npages = cmd->length >> PAGE_SHIFT;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
 	if (!map) {
@@ -303,7 +294,7 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		goto out_unlock;
 	interval_tree_insert(&map->node, &s2->mappings);
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return 0;
 
 out_unlock:
@@ -314,7 +305,7 @@ out_uncharge:
 out_free_map:
 	kfree(map);
 out_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 
@@ -322,7 +313,6 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_s2_unmap *cmd = ucmd->cmd;
 	struct interval_tree_node *node, *next;
-	struct vcmdq_object *obj;
 	struct vcmdq_s2 *s2;
 	u64 last, unmapped = 0;
 	int rc;
@@ -334,10 +324,9 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		return rc;
 	last = cmd->gpa + cmd->length - 1;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	s2 = container_of(obj, struct vcmdq_s2, obj);
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
 
 	mutex_lock(&s2->lock);
 	/* First check everything, so a failed unmap changes nothing. */
@@ -358,7 +347,7 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 		goto out_unlock;
 	}
 	/* Nothing may use the pages once they are unpinned. */
-	vcmdq_s2_invalidate_all(s2);
+	vcmdq_exec_s2_invalidate(s2);
 	for (node = interval_tree_iter_first(&s2->mappings, cmd->gpa, last);
 	     node; node = next) {
 		next = interval_tree_iter_next(node, cmd->gpa, last);
@@ -367,14 +356,14 @@ int vcmdq_s2_unmap_ioctl(struct vcmdq_ucmd *ucmd)
 			container_of(node, struct vcmdq_s2_mapping, node));
 	}
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 
 	cmd->out_unmapped = unmapped;
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 
 out_unlock:
 	mutex_unlock(&s2->lock);
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&s2->obj);
 	return rc;
 }
 

@@ -21,8 +21,9 @@
 #include "vcmdq_private.h"
 
 /*
- * Copy the request in under the ioctl's size rules.  Non-blocking: with
- * page faults disabled, a fault means "try again where you may sleep".
+ * Copy the request in with the ioctl path's routine, so both apply one size
+ * rule.  Non-blocking: with page faults disabled, a fault means "try again
+ * where you may sleep".
  */
 static int vcmdq_uring_fetch(struct vcmdq_invalidate *cmd,
 			     void __user *ureq, u32 *user_size, bool nonblock)
@@ -32,11 +33,8 @@ static int vcmdq_uring_fetch(struct vcmdq_invalidate *cmd,
 
 	if (nonblock)
 		pagefault_disable();
-	rc = get_user(*user_size, (u32 __user *)ureq);
-	if (!rc && *user_size < min_size)
-		rc = -EINVAL;
-	if (!rc)
-		rc = copy_struct_from_user(cmd, sizeof(*cmd), ureq, *user_size);
+	rc = vcmdq_copy_struct_from_user(cmd, sizeof(*cmd), min_size, ureq,
+					 user_size);
 	if (nonblock) {
 		pagefault_enable();
 		if (rc == -EFAULT)

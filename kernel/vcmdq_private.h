@@ -109,9 +109,12 @@ int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
 bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
 
-int vcmdq_engine_start(struct vcmdq_instance *inst);
-void vcmdq_engine_stop(struct vcmdq_instance *inst);
-void vcmdq_engine_kick(struct vcmdq_instance *inst);
+int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id);
+void vcmdq_engine_stop(struct vcmdq_engine *engine);
+void vcmdq_engine_kick(struct vcmdq_engine *engine);
+void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q);
+void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
+			       struct vcmdq_queue *q);
 
 enum vcmdq_obj_type {
 	VCMDQ_OBJ_NONE,
@@ -153,37 +156,56 @@ struct vcmdq_ctx {
  * @ubuffer: the user's struct
  * @user_size: the size userspace gave in the struct's first field
  * @cmd: the kernel's copy of the struct, zero-extended to the kernel's size
+ * @new_obj: the object this call creates (vcmdq_object_alloc_ucmd()), owned
+ *	by the dispatcher: it finalizes the object when the handler (whose
+ *	last step is the reply copy) returned 0, and aborts it otherwise.
+ *	Handlers never finalize or abort by hand.
  */
 struct vcmdq_ucmd {
 	struct vcmdq_ctx *ctx;
 	void __user *ubuffer;
 	u32 user_size;
 	void *cmd;
+	struct vcmdq_object *new_obj;
 };
 
 int vcmdq_ucmd_respond(struct vcmdq_ucmd *ucmd, size_t cmd_len);
+int vcmdq_copy_struct_from_user(void *dst, size_t size, size_t min_size,
+				const void __user *src, u32 *user_size);
 
-struct vcmdq_object *_vcmdq_object_alloc(struct vcmdq_ctx *ctx, size_t size,
-					 enum vcmdq_obj_type type);
-#define vcmdq_object_alloc(ctx, ptr, type)                                    \
-	container_of(_vcmdq_object_alloc(ctx,                                 \
-					 sizeof(*(ptr)) +                     \
-						 BUILD_BUG_ON_ZERO(offsetof(  \
-							 typeof(*(ptr)),      \
-							 obj) != 0),          \
-					 type),                               \
+struct vcmdq_object *_vcmdq_object_alloc_ucmd(struct vcmdq_ucmd *ucmd,
+					      size_t size,
+					      enum vcmdq_obj_type type);
+#define vcmdq_object_alloc_ucmd(ucmd, ptr, type)                              \
+	container_of(_vcmdq_object_alloc_ucmd(                                \
+			     ucmd,                                            \
+			     sizeof(*(ptr)) +                                 \
+				     BUILD_BUG_ON_ZERO(                       \
+					     offsetof(typeof(*(ptr)), obj)),  \
+			     type),                                           \
 		     typeof(*(ptr)), obj)
-void vcmdq_object_finalize(struct vcmdq_ctx *ctx, struct vcmdq_object *obj);
-void vcmdq_object_abort(struct vcmdq_ctx *ctx, struct vcmdq_object *obj);
-void vcmdq_object_abort_and_destroy(struct vcmdq_ctx *ctx,
-				    struct vcmdq_object *obj);
 struct vcmdq_object *vcmdq_get_object(struct vcmdq_ctx *ctx, u32 id,
 				      enum vcmdq_obj_type type);
 
-/* Drop the reference vcmdq_get_object() took; the table still holds one. */
+/*
+ * Drop a reference vcmdq_get_object() took, or a dependent's hold; the table
+ * still holds one, so this never frees.
+ */
 static inline void vcmdq_put_object(struct vcmdq_object *obj)
 {
 	refcount_dec(&obj->users);
+}
+
+/*
+ * Take a hold on an object reached through a pointer other than the table
+ * (a queue's previous queue): fails once DESTROY has removed the object from
+ * the table, whose reference was the last one.  The caller's lock must keep
+ * the object's memory alive (the slot it found it in is cleared under that
+ * lock before the object is freed).
+ */
+static inline bool vcmdq_object_tryget(struct vcmdq_object *obj)
+{
+	return refcount_inc_not_zero(&obj->users);
 }
 
 /* Global counters, exported in sysfs so tests can prove nothing leaks. */
@@ -226,8 +248,12 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length);
  * @ctrl: the control region (VINTF page0 layout), %VCMDQ_CTRL_SIZE bytes, for
  *	instances with queues; NULL otherwise
  * @ctrl_pages: the pages behind @ctrl
- * @queue_lock: guards @queues
- * @queues: the bound logical queues, by index
+ * @queue_lock: guards @queues and @claimed_queues
+ * @queues: the bound logical queues, by index: only finalized ones, so a
+ *	QUEUE_ALLOC of index n + 1 can never take a queue that may still be
+ *	aborted as its previous one
+ * @claimed_queues: bit n: index n is taken by a bound queue or by a
+ *	QUEUE_ALLOC in flight (so two allocs of one index cannot both pass)
  * @vdevs: virt_id -> struct vcmdq_vdevice, under its xa_lock
  * @nr_vdevs: entries in @vdevs, under @vdevs' xa_lock
  * @event_lock: guards @eventq
@@ -244,18 +270,40 @@ struct vcmdq_viommu {
 	struct page *ctrl_pages;
 	struct mutex queue_lock;
 	struct vcmdq_queue *queues[VCMDQ_TEGRA241_LVCMDQS_PER_VINTF];
+	unsigned long claimed_queues;
 	struct xarray vdevs;
 	unsigned int nr_vdevs;
 	spinlock_t event_lock;
 	struct vcmdq_eventq_ring *eventq;
 };
 
+/*
+ * Typed lookups: the one place that takes and checks a reference on an
+ * object named by userspace.  The reference either ends with
+ * vcmdq_put_object() or becomes a new object's long-term hold on its parent,
+ * dropped by that object's destroy.
+ */
+static inline struct vcmdq_s2 *vcmdq_get_s2(struct vcmdq_ctx *ctx, u32 id)
+{
+	struct vcmdq_object *obj = vcmdq_get_object(ctx, id, VCMDQ_OBJ_S2);
+
+	return IS_ERR(obj) ? ERR_CAST(obj) :
+			     container_of(obj, struct vcmdq_s2, obj);
+}
+
+static inline struct vcmdq_viommu *vcmdq_get_viommu(struct vcmdq_ctx *ctx,
+						    u32 id)
+{
+	struct vcmdq_object *obj = vcmdq_get_object(ctx, id, VCMDQ_OBJ_VIOMMU);
+
+	return IS_ERR(obj) ? ERR_CAST(obj) :
+			     container_of(obj, struct vcmdq_viommu, obj);
+}
+
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
-int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd);
+int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
-int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
-				u32 *phys_id);
 
 /* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
 #define VCMDQ_CTRL_SHIFT 16
@@ -296,6 +344,7 @@ struct vcmdq_queue {
 
 int vcmdq_queue_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_queue_destroy(struct vcmdq_object *obj);
+void vcmdq_queue_publish(struct vcmdq_object *obj);
 
 /**
  * struct vcmdq_vdevice - a device the VM names by a virtual ID
@@ -308,8 +357,12 @@ void vcmdq_queue_destroy(struct vcmdq_object *obj);
  * @pci_device: its VCMDQ_PCI_DEVICE() name
  * @virt_id: the guest's ID for it
  * @phys_id: the instance's ID for it (see vcmdq_vdevice_phys_id())
- * @revoked: a driver bound to or unbound from the device: the VM lost it,
- *	its virt_id translates no more (see vdevice.c)
+ * @holds_device: the device is ours in the global table of devices in use
+ * @holds_virt_id: @virt_id is reserved in the vIOMMU's table (published
+ *	there, so commands may name it, only by vcmdq_vdevice_publish())
+ *
+ * Both holds_* are cleared when the vDEVICE is revoked (a driver bound to
+ * or unbound from the device, see vdevice.c): the object then names nothing.
  */
 struct vcmdq_vdevice {
 	struct vcmdq_object obj;
@@ -319,11 +372,17 @@ struct vcmdq_vdevice {
 	u32 pci_device;
 	u32 virt_id;
 	u32 phys_id;
-	bool revoked;
+	bool holds_device;
+	bool holds_virt_id;
 };
 
 int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
+void vcmdq_vdevice_publish(struct vcmdq_object *obj);
+int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
+			    u32 *phys_id);
+int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
+			       u32 mask);
 int vcmdq_vdevice_init(void);
 void vcmdq_vdevice_exit(void);
 
@@ -332,25 +391,30 @@ void vcmdq_vdevice_exit(void);
  * @obj: common header
  * @viommu: the owner (held)
  * @ring: the ring, shared with the event fd (each holds a reference)
+ * @file: the event fd's file until vcmdq_eventq_publish() installs it
+ * @fd: the fd reserved for @file until then, or -1
  */
 struct vcmdq_eventq {
 	struct vcmdq_object obj;
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_eventq_ring *ring;
+	struct file *file;
+	int fd;
 };
 
 int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_eventq_destroy(struct vcmdq_object *obj);
-void vcmdq_viommu_report_cmdq_err(struct vcmdq_viommu *viommu,
+void vcmdq_eventq_publish(struct vcmdq_object *obj);
+void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err);
 
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd);
 
-int vcmdq_viommu_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
 int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		     bool nonblock);
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
-void vcmdq_s2_invalidate_all(struct vcmdq_s2 *s2);
+void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2);
 
 #endif /* _VCMDQ_PRIVATE_H */

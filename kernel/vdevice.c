@@ -126,41 +126,50 @@ out_group:
 }
 
 /*
- * Take @vdev out of every lookup: the guest's ID, the device's ATC
- * entries it may have cached for this VM, and the system-wide table, so the
- * device may get a vDEVICE again.  Context: vcmdq_devices_lock held.
+ * Take @vdev out of every lookup, as far as it got in: the guest's ID, the
+ * device's ATC entries it may have cached for this VM, and the system-wide
+ * table, so the device may get a vDEVICE again.  Also undoes a
+ * VDEVICE_ALLOC that failed at any step.  Context: vcmdq_devices_lock held.
  */
 static void vcmdq_vdevice_unpublish(struct vcmdq_vdevice *vdev)
 {
 	struct vcmdq_viommu *viommu = vdev->viommu;
 
 	lockdep_assert_held(&vcmdq_devices_lock);
-	xa_lock(&viommu->vdevs);
-	__xa_erase(&viommu->vdevs, vdev->virt_id);
-	viommu->nr_vdevs--;
-	xa_unlock(&viommu->vdevs);
-	/*
-	 * The device may go to another VM next: drop what its ATC cached
-	 * for this one.
-	 */
-	vcmdq_tlb_inv_atc(&viommu->inst->tlb,
-			  &(struct vcmdq_atc_key){ .sid = vdev->phys_id,
-						   .any_ssid = true,
-						   .last = U64_MAX });
-	xa_erase(&vcmdq_devices_in_use, vdev->pci_device);
+	if (vdev->holds_virt_id) {
+		xa_lock(&viommu->vdevs);
+		__xa_erase(&viommu->vdevs, vdev->virt_id);
+		viommu->nr_vdevs--;
+		xa_unlock(&viommu->vdevs);
+		vdev->holds_virt_id = false;
+	}
+	if (vdev->holds_device) {
+		/*
+		 * The device may go to another VM next: drop what its ATC
+		 * cached for this one.
+		 */
+		vcmdq_tlb_inv_atc(&viommu->inst->tlb,
+				  &(struct vcmdq_atc_key){
+					  .sid = vdev->phys_id,
+					  .any_ssid = true,
+					  .last = U64_MAX });
+		xa_erase(&vcmdq_devices_in_use, vdev->pci_device);
+		vdev->holds_device = false;
+	}
 }
 
 /*
  * The VM lost the device (a driver bound or unbound): unpublish the
  * vDEVICE and give the group back to VFIO.  The object stays until the VM
  * destroys it (or closes the file); commands naming its virtual ID fail as
- * for an unknown one.  Context: device_lock and vcmdq_devices_lock held.
+ * for an unknown one, and vcmdq_vdevice_publish() of a vDEVICE revoked
+ * before its reply reached userspace publishes nothing.  Context:
+ * device_lock and vcmdq_devices_lock held.
  */
 static void vcmdq_vdevice_revoke(struct vcmdq_vdevice *vdev)
 {
 	lockdep_assert_held(&vcmdq_devices_lock);
 	vcmdq_vdevice_unpublish(vdev);
-	vdev->revoked = true;
 	if (vdev->vfio_file) {
 		fput(vdev->vfio_file);
 		vdev->vfio_file = NULL;
@@ -207,68 +216,29 @@ void vcmdq_vdevice_exit(void)
 	bus_unregister_notifier(&pci_bus_type, &vcmdq_vdevice_bus_nb);
 }
 
-int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
+/*
+ * Enter @vdev in the system-wide table of devices in use and reserve its
+ * virtual ID (a NULL insert stores XA_ZERO_ENTRY, which lookups read as
+ * NULL), so commands cannot name the device before vcmdq_vdevice_publish()
+ * while a duplicate is already refused.  Context: vcmdq_devices_lock held.
+ */
+static int vcmdq_vdevice_reserve(struct vcmdq_vdevice *vdev)
 {
-	struct vcmdq_vdevice_alloc *cmd = ucmd->cmd;
-	struct vcmdq_viommu *viommu;
-	struct vcmdq_vdevice *vdev;
-	struct vcmdq_object *obj;
-	struct pci_dev *pdev;
+	struct vcmdq_viommu *viommu = vdev->viommu;
 	int rc;
 
-	if (cmd->flags || cmd->__reserved)
-		return -EOPNOTSUPP;
-	obj = vcmdq_get_object(ucmd->ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
-	if (cmd->virt_id > U32_MAX) {
-		rc = -EINVAL;
-		goto out_put;
-	}
-	pdev = pci_get_domain_bus_and_slot(cmd->pci_device >> 16,
-					   (cmd->pci_device >> 8) & 0xff,
-					   cmd->pci_device & 0xff);
-	if (!pdev) {
-		rc = -ENODEV;
-		goto out_put;
-	}
-	if (!vcmdq_instance_has_device(viommu->inst, cmd->pci_device)) {
-		rc = -EINVAL;
-		goto err_pdev;
-	}
-
-	vdev = vcmdq_object_alloc(ucmd->ctx, vdev, VCMDQ_OBJ_VDEVICE);
-	if (IS_ERR(vdev)) {
-		rc = PTR_ERR(vdev);
-		goto err_pdev;
-	}
-	vdev->viommu = viommu;
-	vdev->pdev = pdev;
-	vdev->pci_device = cmd->pci_device;
-	vdev->virt_id = cmd->virt_id;
-	vdev->phys_id = vcmdq_vdevice_phys_id(pdev);
-
-	/*
-	 * From the proof to publication under device_lock: a driver change
-	 * in between would otherwise find no vDEVICE to revoke.
-	 */
-	device_lock(&pdev->dev);
-	rc = vcmdq_vdevice_check_owner(pdev, cmd->vfio_fd, &vdev->vfio_file);
+	lockdep_assert_held(&vcmdq_devices_lock);
+	rc = xa_insert(&vcmdq_devices_in_use, vdev->pci_device, vdev,
+		       GFP_KERNEL_ACCOUNT);
 	if (rc)
-		goto err_unlock_device;
-	mutex_lock(&vcmdq_devices_lock);
-	rc = xa_insert(&vcmdq_devices_in_use, cmd->pci_device, vdev,
-		       GFP_KERNEL);
-	if (rc) {
-		rc = rc == -EBUSY ? -EEXIST : rc;
-		goto err_unlock;
-	}
+		return rc == -EBUSY ? -EEXIST : rc;
+	vdev->holds_device = true;
+
 	xa_lock(&viommu->vdevs);
 	if (viommu->nr_vdevs >= viommu->inst->info.vsids_per_viommu) {
 		rc = -ENOSPC;
 	} else {
-		rc = __xa_insert(&viommu->vdevs, vdev->virt_id, vdev,
+		rc = __xa_insert(&viommu->vdevs, vdev->virt_id, NULL,
 				 GFP_ATOMIC);
 		if (rc == -EBUSY)
 			rc = -EEXIST;
@@ -276,50 +246,154 @@ int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 			viommu->nr_vdevs++;
 	}
 	xa_unlock(&viommu->vdevs);
-	if (rc)
-		goto err_in_use;
-	mutex_unlock(&vcmdq_devices_lock);
-	device_unlock(&pdev->dev);
-	/* The vDEVICE holds its vIOMMU: the lookup's reference becomes that. */
-
-	cmd->out_vdevice_id = vdev->obj.id;
-	cmd->out_phys_id = vdev->phys_id;
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &vdev->obj);
-		return rc;
-	}
-	vcmdq_object_finalize(ucmd->ctx, &vdev->obj);
-	return 0;
-
-err_in_use:
-	xa_erase(&vcmdq_devices_in_use, cmd->pci_device);
-err_unlock:
-	mutex_unlock(&vcmdq_devices_lock);
-	if (vdev->vfio_file)
-		fput(vdev->vfio_file);
-err_unlock_device:
-	device_unlock(&pdev->dev);
-	vcmdq_object_abort(ucmd->ctx, &vdev->obj);
-err_pdev:
-	pci_dev_put(pdev);
-out_put:
-	vcmdq_put_object(obj);
+	if (!rc)
+		vdev->holds_virt_id = true;
 	return rc;
 }
 
+int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	struct vcmdq_vdevice_alloc *cmd = ucmd->cmd;
+	struct vcmdq_viommu *viommu;
+	struct vcmdq_vdevice *vdev;
+	int rc;
+
+	if (cmd->flags || cmd->__reserved)
+		return -EOPNOTSUPP;
+
+	vdev = vcmdq_object_alloc_ucmd(ucmd, vdev, VCMDQ_OBJ_VDEVICE);
+	if (IS_ERR(vdev))
+		return PTR_ERR(vdev);
+	/* The lookup's reference becomes the vDEVICE's hold on its vIOMMU. */
+	viommu = vcmdq_get_viommu(ucmd->ctx, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
+	vdev->viommu = viommu;
+	if (cmd->virt_id > U32_MAX)
+		return -EINVAL;
+	vdev->pdev = pci_get_domain_bus_and_slot(cmd->pci_device >> 16,
+						 (cmd->pci_device >> 8) & 0xff,
+						 cmd->pci_device & 0xff);
+	if (!vdev->pdev)
+		return -ENODEV;
+	if (!vcmdq_instance_has_device(viommu->inst, cmd->pci_device))
+		return -EINVAL;
+	vdev->pci_device = cmd->pci_device;
+	vdev->virt_id = cmd->virt_id;
+	vdev->phys_id = vcmdq_vdevice_phys_id(vdev->pdev);
+
+	/*
+	 * From the proof to the tables under device_lock: a driver change
+	 * in between would otherwise find no vDEVICE to revoke.  On failure
+	 * the dispatcher's ->destroy undoes what the holds_* flags say.
+	 */
+	device_lock(&vdev->pdev->dev);
+	rc = vcmdq_vdevice_check_owner(vdev->pdev, cmd->vfio_fd,
+				       &vdev->vfio_file);
+	if (!rc) {
+		mutex_lock(&vcmdq_devices_lock);
+		rc = vcmdq_vdevice_reserve(vdev);
+		mutex_unlock(&vcmdq_devices_lock);
+	}
+	device_unlock(&vdev->pdev->dev);
+	if (rc)
+		return rc;
+
+	cmd->out_vdevice_id = vdev->obj.id;
+	cmd->out_phys_id = vdev->phys_id;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
+/* The reply reached userspace: commands may name the device from now on. */
+void vcmdq_vdevice_publish(struct vcmdq_object *obj)
+{
+	struct vcmdq_vdevice *vdev =
+		container_of(obj, struct vcmdq_vdevice, obj);
+	struct vcmdq_viommu *viommu = vdev->viommu;
+
+	/* Revoked since the reservation: there is nothing to publish. */
+	mutex_lock(&vcmdq_devices_lock);
+	if (vdev->holds_virt_id) {
+		xa_lock(&viommu->vdevs);
+		/* Over the reservation: allocates nothing, cannot fail. */
+		__xa_store(&viommu->vdevs, vdev->virt_id, vdev, GFP_ATOMIC);
+		xa_unlock(&viommu->vdevs);
+	}
+	mutex_unlock(&vcmdq_devices_lock);
+}
+
+/* Also undoes a VDEVICE_ALLOC that failed at any step. */
 void vcmdq_vdevice_destroy(struct vcmdq_object *obj)
 {
 	struct vcmdq_vdevice *vdev =
 		container_of(obj, struct vcmdq_vdevice, obj);
+	struct vcmdq_viommu *viommu = vdev->viommu;
 
+	if (!viommu)
+		return;
 	mutex_lock(&vcmdq_devices_lock);
-	if (!vdev->revoked)
-		vcmdq_vdevice_unpublish(vdev);
+	vcmdq_vdevice_unpublish(vdev);
 	mutex_unlock(&vcmdq_devices_lock);
 	/* Only now may someone else open the group and claim the device. */
 	if (vdev->vfio_file)
 		fput(vdev->vfio_file);
 	pci_dev_put(vdev->pdev);
-	vcmdq_put_object(&vdev->viommu->obj);
+	vcmdq_put_object(&viommu->obj);
+}
+
+/**
+ * vcmdq_vdevice_translate() - a guest device ID to the physical one
+ * @viommu: the vIOMMU the command came through
+ * @virt_id: the guest's vSID / DeviceID / source-id
+ * @phys_id: the instance's ID of the device
+ *
+ * Context: any context that may take spinlocks.
+ * Return: 0, or -EIO when no vDEVICE of @viommu has @virt_id (the command
+ * is illegal for this VM).
+ */
+int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
+			    u32 *phys_id)
+{
+	struct vcmdq_vdevice *vdev;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	vdev = xa_load(&viommu->vdevs, virt_id);
+	if (vdev) {
+		*phys_id = vdev->phys_id;
+		rc = 0;
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
+}
+
+/**
+ * vcmdq_vdevice_match_masked() - does a masked guest device ID name one of
+ *	the vIOMMU's devices?
+ * @viommu: the vIOMMU the command came through
+ * @virt_id: the guest's ID
+ * @mask: bits of @virt_id that do not count (a VT-d function mask)
+ *
+ * A VT-d function mask names every source-id equal to @virt_id outside
+ * @mask: fine when at least one of them is the VM's.
+ *
+ * Context: any context that may take spinlocks.
+ * Return: 0 or -EIO.
+ */
+int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
+			       u32 mask)
+{
+	struct vcmdq_vdevice *vdev;
+	unsigned long index;
+	int rc = -EIO;
+
+	xa_lock(&viommu->vdevs);
+	xa_for_each(&viommu->vdevs, index, vdev) {
+		if ((vdev->virt_id & ~mask) == (virt_id & ~mask)) {
+			rc = 0;
+			break;
+		}
+	}
+	xa_unlock(&viommu->vdevs);
+	return rc;
 }

@@ -29,9 +29,8 @@ static int vcmdq_viommu_alloc_ctrl(struct vcmdq_viommu *viommu)
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_viommu_alloc *cmd = ucmd->cmd;
-	struct vcmdq_instance *inst;
 	struct vcmdq_viommu *viommu, *other;
-	struct vcmdq_object *s2_obj;
+	struct vcmdq_instance *inst;
 	struct vcmdq_s2 *s2;
 	int rc;
 
@@ -40,73 +39,64 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	inst = vcmdq_instance_get(cmd->instance_id);
 	if (!inst)
 		return -ENOENT;
-	s2_obj = vcmdq_get_object(ucmd->ctx, cmd->s2_id, VCMDQ_OBJ_S2);
-	if (IS_ERR(s2_obj))
-		return PTR_ERR(s2_obj);
-	s2 = container_of(s2_obj, struct vcmdq_s2, obj);
 
-	viommu = vcmdq_object_alloc(ucmd->ctx, viommu, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(viommu)) {
-		rc = PTR_ERR(viommu);
-		goto out_put_s2;
-	}
+	viommu = vcmdq_object_alloc_ucmd(ucmd, viommu, VCMDQ_OBJ_VIOMMU);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
 	mutex_init(&viommu->queue_lock);
 	xa_init_flags(&viommu->vdevs, XA_FLAGS_ACCOUNT);
 	spin_lock_init(&viommu->event_lock);
+	INIT_LIST_HEAD(&viommu->s2_node);
+
+	/*
+	 * The lookup's reference becomes the long-term hold on the S2, dropped
+	 * by vcmdq_viommu_destroy(): DESTROY of the S2 is EBUSY meanwhile.
+	 */
+	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
+	viommu->s2 = s2;
+
 	if (vcmdq_instance_has_queues(inst)) {
 		rc = vcmdq_viommu_alloc_ctrl(viommu);
 		if (rc)
-			goto err_abort;
+			return rc;
 	}
 
-	/* Under s2->lock so two racing allocs cannot both pass the check. */
+	/*
+	 * Under s2->lock so two racing allocs cannot both pass the check.
+	 * Joining the list before finalize only exposes the vIOMMU to the
+	 * S2's invalidation fan-out, which needs nothing but @inst and @tag.
+	 */
 	mutex_lock(&s2->lock);
 	list_for_each_entry(other, &s2->viommus, s2_node) {
 		if (other->inst == inst) {
-			rc = -EEXIST;
-			goto err_unlock;
+			mutex_unlock(&s2->lock);
+			return -EEXIST;
 		}
 	}
 	rc = vcmdq_instance_claim(inst, &viommu->tag, &viommu->slot);
-	if (rc)
-		goto err_unlock;
+	if (rc) {
+		mutex_unlock(&s2->lock);
+		return rc;
+	}
 	viommu->inst = inst;
-	viommu->s2 = s2;
 	list_add_tail(&viommu->s2_node, &s2->viommus);
 	mutex_unlock(&s2->lock);
-	/*
-	 * The long-term hold on the S2, dropped by vcmdq_viommu_destroy(): it
-	 * makes DESTROY of the S2 fail with EBUSY while this vIOMMU lives.
-	 */
-	refcount_inc(&s2->obj.users);
 
+	/* Outputs are written, never echoed: 0 without a control region. */
 	cmd->out_viommu_id = viommu->obj.id;
 	cmd->out_tag = viommu->tag;
+	cmd->out_mmap_offset = 0;
+	cmd->out_mmap_length = 0;
 	if (viommu->ctrl) {
 		cmd->out_mmap_offset = (u64)viommu->obj.id << VCMDQ_CTRL_SHIFT;
 		cmd->out_mmap_length = VCMDQ_CTRL_SIZE;
 	}
-	rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	if (rc) {
-		vcmdq_object_abort_and_destroy(ucmd->ctx, &viommu->obj);
-		goto out_put_s2;
-	}
-	vcmdq_object_finalize(ucmd->ctx, &viommu->obj);
-	vcmdq_put_object(s2_obj);
-	return 0;
-
-err_unlock:
-	mutex_unlock(&s2->lock);
-err_abort:
-	if (viommu->ctrl_pages)
-		__free_pages(viommu->ctrl_pages, get_order(VCMDQ_CTRL_SIZE));
-	mutex_destroy(&viommu->queue_lock);
-	vcmdq_object_abort(ucmd->ctx, &viommu->obj);
-out_put_s2:
-	vcmdq_put_object(s2_obj);
-	return rc;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/* Also undoes a VIOMMU_ALLOC that failed at any step. */
 void vcmdq_viommu_destroy(struct vcmdq_object *obj)
 {
 	struct vcmdq_viommu *viommu =
@@ -114,68 +104,47 @@ void vcmdq_viommu_destroy(struct vcmdq_object *obj)
 	struct vcmdq_s2 *s2 = viommu->s2;
 
 	/* Queues, vDEVICEs, the event queue and mappings all hold users. */
-	WARN_ON(!xa_empty(&viommu->vdevs) || viommu->eventq);
-	mutex_lock(&s2->lock);
-	list_del(&viommu->s2_node);
-	mutex_unlock(&s2->lock);
-	/*
-	 * The tag goes back to the instance for the next VM: nothing it
-	 * cached may survive into that VM's use of the tag.
-	 */
-	vcmdq_tlb_inv_iotlb(&viommu->inst->tlb,
-			    &(struct vcmdq_iotlb_key){ .tag = viommu->tag,
-						       .any_asid = true,
-						       .any_pasid = true,
-						       .last = U64_MAX });
-	vcmdq_instance_release(viommu->inst, viommu->tag, viommu->slot);
+	WARN_ON(!xa_empty(&viommu->vdevs) || viommu->eventq ||
+		viommu->claimed_queues);
+	if (viommu->inst) {
+		mutex_lock(&s2->lock);
+		list_del(&viommu->s2_node);
+		mutex_unlock(&s2->lock);
+		/*
+		 * The tag goes back to the instance for the next VM: nothing
+		 * it cached may survive into that VM's use of the tag.
+		 */
+		vcmdq_tlb_inv_iotlb(&viommu->inst->tlb,
+				    &(struct vcmdq_iotlb_key){
+					    .tag = viommu->tag,
+					    .any_asid = true,
+					    .any_pasid = true,
+					    .last = U64_MAX });
+		vcmdq_instance_release(viommu->inst, viommu->tag,
+				       viommu->slot);
+	}
 	if (viommu->ctrl_pages)
 		__free_pages(viommu->ctrl_pages, get_order(VCMDQ_CTRL_SIZE));
 	xa_destroy(&viommu->vdevs);
 	mutex_destroy(&viommu->queue_lock);
-	refcount_dec(&s2->obj.users);
+	if (s2)
+		vcmdq_put_object(&s2->obj);
 }
 
-/**
- * vcmdq_viommu_translate_vdev() - a guest device ID to the physical one
- * @viommu: the vIOMMU the command came through
- * @virt_id: the guest's vSID / DeviceID / source-id
- * @phys_id: the instance's ID of the device
- *
- * Return: 0, or -EIO when no vDEVICE of @viommu has @virt_id (the command
- * is illegal for this VM).
- */
-int vcmdq_viommu_translate_vdev(struct vcmdq_viommu *viommu, u64 virt_id,
-				u32 *phys_id)
-{
-	struct vcmdq_vdevice *vdev;
-	int rc = -EIO;
-
-	xa_lock(&viommu->vdevs);
-	vdev = xa_load(&viommu->vdevs, virt_id);
-	if (vdev) {
-		*phys_id = vdev->phys_id;
-		rc = 0;
-	}
-	xa_unlock(&viommu->vdevs);
-	return rc;
-}
-
-int vcmdq_kick_ioctl(struct vcmdq_ucmd *ucmd)
+int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_kick *cmd = ucmd->cmd;
 	struct vcmdq_viommu *viommu;
-	struct vcmdq_object *obj;
 	int rc = 0;
 
-	obj = vcmdq_get_object(ucmd->ctx, cmd->viommu_id, VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj))
-		return PTR_ERR(obj);
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
+	viommu = vcmdq_get_viommu(ucmd->ctx, cmd->viommu_id);
+	if (IS_ERR(viommu))
+		return PTR_ERR(viommu);
 	if (vcmdq_instance_has_queues(viommu->inst))
-		vcmdq_engine_kick(viommu->inst);
+		vcmdq_engine_kick(&viommu->inst->engine);
 	else
 		rc = -EOPNOTSUPP;
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&viommu->obj);
 	return rc;
 }
 
@@ -217,7 +186,6 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
 	unsigned long length = vma->vm_end - vma->vm_start;
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	struct vcmdq_viommu *viommu;
-	struct vcmdq_object *obj;
 	int rc;
 
 	if (!(vma->vm_flags & VM_SHARED))
@@ -228,11 +196,9 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
 	    offset & ((1ULL << VCMDQ_CTRL_SHIFT) - 1) ||
 	    offset >> VCMDQ_CTRL_SHIFT > U32_MAX)
 		return -ENXIO;
-	obj = vcmdq_get_object(ctx, offset >> VCMDQ_CTRL_SHIFT,
-			       VCMDQ_OBJ_VIOMMU);
-	if (IS_ERR(obj))
+	viommu = vcmdq_get_viommu(ctx, offset >> VCMDQ_CTRL_SHIFT);
+	if (IS_ERR(viommu))
 		return -ENXIO;
-	viommu = container_of(obj, struct vcmdq_viommu, obj);
 	if (!viommu->ctrl) {
 		rc = -ENXIO;
 		goto err_put;
@@ -252,6 +218,6 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
 	return 0;
 
 err_put:
-	vcmdq_put_object(obj);
+	vcmdq_put_object(&viommu->obj);
 	return rc;
 }

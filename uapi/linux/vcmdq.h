@@ -441,8 +441,10 @@ struct vcmdq_viommu_alloc {
  * Errors: EOPNOTSUPP the instance has no fast path queues, or non-zero
  * @flags; EINVAL @index past &vcmdq_instance_info.queues_per_viommu, bad
  * @length, or @gpa not aligned to @length; EOVERFLOW the range wraps; EEXIST
- * @index is in use; EIO @index - 1 is not allocated; ENOENT part of the range
- * is not mapped in the S2; EFAULT the range is mapped but not physically
+ * @index is in use (also by a QUEUE_ALLOC in flight); EIO @index - 1 is not
+ * allocated (a QUEUE_ALLOC of it that has not returned yet, or a DESTROY of
+ * it that has begun, count as not allocated); ENOENT part of the range is
+ * not mapped in the S2; EFAULT the range is mapped but not physically
  * contiguous (ENOENT wins when both apply).
  */
 struct vcmdq_queue_alloc {

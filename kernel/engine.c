@@ -94,7 +94,7 @@ static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2])
 	if (vcmdq_decode_smmuv3(cmd, &op))
 		return VCMDQ_CERROR_ILL;
 	/* An unknown vSID has no SID_MATCH entry: illegal, as on hardware. */
-	if (vcmdq_viommu_exec(q->viommu, &op))
+	if (vcmdq_exec(q->viommu, &op))
 		return VCMDQ_CERROR_ILL;
 	return 0;
 }
@@ -121,7 +121,7 @@ static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
 	 */
 	smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_GERROR),
 			  gerror ^ VCMDQ_GERROR_CMDQ_ERR);
-	vcmdq_viommu_report_cmdq_err(q->viommu, &err);
+	vcmdq_eventq_report_cmdq_err(q->viommu, &err);
 }
 
 /* Return: entries consumed. */
@@ -219,8 +219,7 @@ static void vcmdq_engine_set_need_wakeup(struct vcmdq_engine *engine,
 
 static int vcmdq_engine_thread(void *data)
 {
-	struct vcmdq_instance *inst = data;
-	struct vcmdq_engine *engine = &inst->engine;
+	struct vcmdq_engine *engine = data;
 	u64 idle_since = ktime_get_ns();
 	bool need_wakeup = false;
 
@@ -284,38 +283,75 @@ static int vcmdq_engine_thread(void *data)
 }
 
 /**
- * vcmdq_engine_kick() - make the engine look at its queues now
- * @inst: the instance
+ * vcmdq_engine_add_queue() - give the engine a bound queue to consume
+ * @engine: the queue's instance's engine
+ * @q: the queue, finalized: from here the guest can enable it
  */
-void vcmdq_engine_kick(struct vcmdq_instance *inst)
+void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q)
 {
-	atomic_set(&inst->engine.kicked, 1);
-	wake_up(&inst->engine.wq);
+	mutex_lock(&engine->lock);
+	list_add_tail(&q->engine_node, &engine->queues);
+	mutex_unlock(&engine->lock);
+	/* It may sleep with no queue to poll: look at the new one now. */
+	vcmdq_engine_kick(engine);
 }
 
-/* Context: module init. Return: 0 or the kthread_run() error. */
-int vcmdq_engine_start(struct vcmdq_instance *inst)
+/**
+ * vcmdq_engine_remove_queue() - take a queue away from the engine
+ * @engine: the queue's instance's engine
+ * @q: the queue, added or not (its node is initialized either way)
+ *
+ * On return the engine never touches @q again: it holds @engine->lock for a
+ * whole pass over its queues.
+ */
+void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
+			       struct vcmdq_queue *q)
 {
-	struct vcmdq_engine *engine = &inst->engine;
+	mutex_lock(&engine->lock);
+	list_del_init(&q->engine_node);
+	mutex_unlock(&engine->lock);
+}
+
+/**
+ * vcmdq_engine_kick() - make the engine look at its queues now
+ * @engine: the engine
+ */
+void vcmdq_engine_kick(struct vcmdq_engine *engine)
+{
+	atomic_set(&engine->kicked, 1);
+	wake_up(&engine->wq);
+}
+
+/**
+ * vcmdq_engine_start() - start the engine of an instance with queues
+ * @engine: the engine
+ * @instance_id: its instance's ID, for the thread's name
+ *
+ * Context: module init, by whoever owns the instances.
+ * Return: 0 or the kthread_run() error.
+ */
+int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id)
+{
 	struct task_struct *thread;
 
 	mutex_init(&engine->lock);
 	INIT_LIST_HEAD(&engine->queues);
 	init_waitqueue_head(&engine->wq);
 	atomic_set(&engine->kicked, 0);
-	thread = kthread_run(vcmdq_engine_thread, inst, "vcmdq-engine/%u",
-			     inst->info.id);
+	thread = kthread_run(vcmdq_engine_thread, engine, "vcmdq-engine/%u",
+			     instance_id);
 	if (IS_ERR(thread))
 		return PTR_ERR(thread);
 	engine->thread = thread;
 	return 0;
 }
 
-/* Context: module exit; no queue is left, every file is closed. */
-void vcmdq_engine_stop(struct vcmdq_instance *inst)
+/*
+ * Stop an engine (one never started too).  Context: module exit; no queue
+ * is left, every file is closed.
+ */
+void vcmdq_engine_stop(struct vcmdq_engine *engine)
 {
-	struct vcmdq_engine *engine = &inst->engine;
-
 	if (!engine->thread)
 		return;
 	kthread_stop(engine->thread);
