@@ -556,6 +556,47 @@ TEST_F(iso, vdevice_group_held)
 }
 
 /*
+ * Issue 9 finding 5, VFIO group path, the other way to lose the device:
+ * vfio-pci unbinding from it.  The group file no longer reaches the device,
+ * so the vDEVICE is revoked: the VM's ATC invalidations naming it fail
+ * (EIO) and leave the device's ATC alone, and the group file is released,
+ * so once the device is back on vfio-pci a second VM can take it.
+ */
+TEST_F(iso, vdevice_group_unbind_revokes)
+{
+	__u32 viommu_id, vid, phys, done;
+	char why[160], group_path[64], path[128];
+	struct pdev d;
+	int vf0;
+
+	if (!find_device(self->fd, true, &d))
+		SKIP(return, "no device with an IOMMU group behind an SMMUv3 instance (the \"iommu\" VM has them)");
+	ASSERT_EQ(0, device_claim(d.bdf, &vf0, why, sizeof(why)))
+		TH_LOG("%s", why);
+	snprintf(group_path, sizeof(group_path), "/dev/vfio/%d",
+		 pci_iommu_group(d.bdf));
+	ASSERT_EQ(0, vm_alloc(self->fd, d.inst, &viommu_id));
+	test_cmd_vdevice_alloc(viommu_id, vf0, d.pci, 1, &vid, &phys);
+	close(vf0);
+
+	/* vfio-pci lets the device go. */
+	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver/unbind", d.bdf);
+	ASSERT_EQ(0, write_str(path, d.bdf));
+	test_cmd_atc_add(d.inst, phys, 0, 0, 0xfff);
+	EXPECT_ERRNO(EIO, atc_inv(self->fd, viommu_id, 1, &done));
+	EXPECT_EQ(0, done);
+	EXPECT_EQ(1, atc_count_sid(self->fd, d.inst, phys));
+
+	/* Back on vfio-pci, the group is free for a second VM. */
+	ASSERT_EQ(0, pci_bind(d.bdf, "vfio-pci"));
+	EXPECT_EQ(0, run_second_vm(group_path, &d));
+	/* The revoked vDEVICE is an object still, destroyed as usual. */
+	test_ioctl_destroy(vid);
+	/* The second VM's exit dropped the device's ATC entries. */
+	EXPECT_EQ(0, atc_count_sid(self->fd, d.inst, phys));
+}
+
+/*
  * Issue 9 finding 5, no-group path ("no-iommu" VM, pci-stub loaded): root
  * named a device no driver had; a driver binding later takes it from the
  * VM.  The vDEVICE is revoked: the VM's ATC invalidations naming it fail
