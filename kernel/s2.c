@@ -25,14 +25,20 @@
  */
 static_assert(sizeof(unsigned long) >= sizeof(u64));
 
-/* Pin in chunks so one call never holds the mmap lock for a whole mapping. */
-#define VCMDQ_PIN_CHUNK 512
+/*
+ * Pages are pinned, and their pointers kept, in chunks of this many: one
+ * GUP call never holds the mmap lock for a whole mapping, and no mapping
+ * needs one contiguous array of 8 bytes per page (4 GiB for 2 TiB) -- a
+ * chunk's pointers fill one page, allocated only as its pages are pinned.
+ */
+#define VCMDQ_PIN_CHUNK (PAGE_SIZE / sizeof(struct page *))
 
 /**
  * struct vcmdq_s2_mapping - one VCMDQ_S2_MAP range
  * @node: the GPA range in bytes, [start, last]
- * @pages: the pinned VMM pages, one per guest page
- * @npages: number of @pages, also the charge
+ * @chunks: the pinned VMM pages, one per guest page, VCMDQ_PIN_CHUNK per
+ *	chunk (see vcmdq_s2_mapping_page())
+ * @npages: number of pinned pages, also the charge
  * @mm: the mapping process's mm, whose pinned_vm (VmPin) shows @npages
  *	(held with mmgrab() until uncharged)
  * @user: the user whose locked_vm is charged @npages (a reference), or NULL
@@ -43,7 +49,7 @@ static_assert(sizeof(unsigned long) >= sizeof(u64));
  */
 struct vcmdq_s2_mapping {
 	struct interval_tree_node node;
-	struct page **pages;
+	struct page ***chunks;
 	unsigned long npages;
 	struct mm_struct *mm;
 	struct user_struct *user;
@@ -70,11 +76,33 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
+static unsigned long vcmdq_s2_nchunks(unsigned long npages)
+{
+	return DIV_ROUND_UP(npages, VCMDQ_PIN_CHUNK);
+}
+
+/* Unpin the first @npages pages of @chunks (filled in order). */
+static void vcmdq_s2_unpin(struct page ***chunks, unsigned long npages,
 			   bool writable)
 {
-	unpin_user_pages_dirty_lock(pages, npages, writable);
-	atomic_long_sub(npages, &vcmdq_pinned_pages);
+	unsigned long i, n;
+
+	for (i = 0; npages; i++, npages -= n) {
+		n = min_t(unsigned long, npages, VCMDQ_PIN_CHUNK);
+		unpin_user_pages_dirty_lock(chunks[i], n, writable);
+		atomic_long_sub(n, &vcmdq_pinned_pages);
+		cond_resched();
+	}
+}
+
+/* Free the page arrays of @chunks (NULL where never allocated) and it. */
+static void vcmdq_s2_free_chunks(struct page ***chunks, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < vcmdq_s2_nchunks(npages); i++)
+		kfree(chunks[i]);
+	kvfree(chunks);
 }
 
 /*
@@ -111,23 +139,39 @@ static bool vcmdq_s2_page_writable_pin_ok(struct page *page)
 }
 
 /*
- * Pin @npages at @uaddr into @pages.  Return: 0; -EFAULT for an address not
- * mapped with the access asked for, or a writable pin of a file's page
- * cache (see above); another negative errno from GUP.
+ * Pin @npages at @uaddr into @chunks (zeroed, vcmdq_s2_nchunks() entries),
+ * allocating each chunk's page array as it is reached.  On failure nothing
+ * stays pinned; the caller frees @chunks.  Return: 0; -ENOMEM; -EFAULT for
+ * an address not mapped with the access asked for, or a writable pin of a
+ * file's page cache (see above); another negative errno from GUP.
  */
 static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
-			struct page **pages)
+			struct page ***chunks)
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 	unsigned long done = 0, i;
 	int rc;
 
 	while (done < npages) {
-		int chunk = min_t(unsigned long, npages - done,
-				  VCMDQ_PIN_CHUNK);
+		unsigned long c = done / VCMDQ_PIN_CHUNK;
+		unsigned long off = done % VCMDQ_PIN_CHUNK;
+		/* GUP may pin fewer than asked: then the chunk is resumed. */
+		int want = min_t(unsigned long, npages - done,
+				 VCMDQ_PIN_CHUNK - off);
+		struct page **pages;
 
-		rc = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT), chunk,
-					 gup_flags, pages + done);
+		if (!chunks[c]) {
+			chunks[c] = kmalloc_array(VCMDQ_PIN_CHUNK,
+						  sizeof(*chunks[c]),
+						  GFP_KERNEL_ACCOUNT);
+			if (!chunks[c]) {
+				rc = -ENOMEM;
+				goto err_unpin;
+			}
+		}
+		pages = chunks[c] + off;
+		rc = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT), want,
+					 gup_flags, pages);
 		if (rc <= 0) {
 			/* 0 pages means the next address is not mapped. */
 			rc = rc ? rc : -EFAULT;
@@ -135,7 +179,7 @@ static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
 		}
 		atomic_long_add(rc, &vcmdq_pinned_pages);
 		done += rc;
-		for (i = done - rc; writable && i < done; i++) {
+		for (i = 0; writable && i < rc; i++) {
 			if (!vcmdq_s2_page_writable_pin_ok(pages[i])) {
 				rc = -EFAULT;
 				goto err_unpin;
@@ -146,7 +190,7 @@ static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
 	return 0;
 
 err_unpin:
-	vcmdq_s2_unpin(pages, done, false);
+	vcmdq_s2_unpin(chunks, done, false);
 	return rc;
 }
 
@@ -206,9 +250,9 @@ static void vcmdq_s2_uncharge(struct vcmdq_s2_mapping *map)
 
 static void vcmdq_s2_mapping_free(struct vcmdq_s2_mapping *map)
 {
-	vcmdq_s2_unpin(map->pages, map->npages, map->writable);
+	vcmdq_s2_unpin(map->chunks, map->npages, map->writable);
 	vcmdq_s2_uncharge(map);
-	kvfree(map->pages);
+	vcmdq_s2_free_chunks(map->chunks, map->npages);
 	kfree(map);
 }
 
@@ -245,8 +289,6 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = vcmdq_s2_check_range(cmd->uaddr, cmd->length);
 	if (rc)
 		return rc;
-	if (cmd->length >> PAGE_SHIFT > ULONG_MAX / sizeof(struct page *))
-		return -ENOMEM;
 	npages = cmd->length >> PAGE_SHIFT;
 
 	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
@@ -267,13 +309,13 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	if (rc)
 		goto out_free_map;
 	/*
-	 * Still up to 8 bytes per page for a CAP_IPC_LOCK caller: quietly
-	 * ENOMEM when that is more than kvmalloc() will ever give (its
-	 * INT_MAX WARN) or vmalloc can find.
+	 * 8 bytes per 512 pages (chunk arrays come as pages get pinned), so
+	 * 16 MiB for 2 TiB, which only a CAP_IPC_LOCK caller gets here with:
+	 * quietly ENOMEM when kvmalloc() will not give it.
 	 */
-	map->pages = kvmalloc_array(npages, sizeof(*map->pages),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!map->pages) {
+	map->chunks = kvcalloc(vcmdq_s2_nchunks(npages), sizeof(*map->chunks),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!map->chunks) {
 		rc = -ENOMEM;
 		goto out_uncharge;
 	}
@@ -289,7 +331,7 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = -EEXIST;
 		goto out_unlock;
 	}
-	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->pages);
+	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->chunks);
 	if (rc)
 		goto out_unlock;
 	interval_tree_insert(&map->node, &s2->mappings);
@@ -299,7 +341,7 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 
 out_unlock:
 	mutex_unlock(&s2->lock);
-	kvfree(map->pages);
+	vcmdq_s2_free_chunks(map->chunks, npages);
 out_uncharge:
 	vcmdq_s2_uncharge(map);
 out_free_map:
@@ -380,7 +422,9 @@ static struct vcmdq_s2_mapping *vcmdq_s2_find(struct vcmdq_s2 *s2, u64 gpa)
 static struct page *vcmdq_s2_mapping_page(struct vcmdq_s2_mapping *map,
 					  u64 gpa)
 {
-	return map->pages[(gpa - map->node.start) >> PAGE_SHIFT];
+	unsigned long i = (gpa - map->node.start) >> PAGE_SHIFT;
+
+	return map->chunks[i / VCMDQ_PIN_CHUNK][i % VCMDQ_PIN_CHUNK];
 }
 
 /**

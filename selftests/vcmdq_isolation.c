@@ -174,10 +174,11 @@ TEST_F(iso, memlock_vmpin)
 
 /*
  * Issue 9 finding 3: a map the limit forbids must fail before anything is
- * sized by it.  2 TiB of 4 KiB pages is a 4 GiB page array: kvmalloc()
+ * sized by it.  2 TiB of 4 KiB pages was a 4 GiB page array: kvmalloc()
  * WARNs past INT_MAX (a panic with panic_on_warn) and the runner fails the
- * run on any WARNING in the log.  @uaddr needs no memory: the limit (or,
- * with CAP_IPC_LOCK, the array) fails first.
+ * run on any WARNING in the log.  @uaddr needs no memory: the limit fails
+ * first.  With CAP_IPC_LOCK (no limit) the map costs 8 bytes per 512 pages
+ * up front, so it gets as far as pinning, where @uaddr is not mapped.
  */
 TEST_F(iso, map_huge_over_limit)
 {
@@ -188,9 +189,9 @@ TEST_F(iso, map_huge_over_limit)
 	__u32 s2_id;
 
 	test_cmd_s2_alloc(&s2_id);
-	/* With CAP_IPC_LOCK: no limit, but no WARN for the array either. */
+	/* With CAP_IPC_LOCK: no limit, and no WARN for the page arrays. */
 	if (cap_effective(CAP_IPC_LOCK)) {
-		EXPECT_ERRNO(ENOMEM, _test_cmd_s2_map(self->fd, s2_id,
+		EXPECT_ERRNO(EFAULT, _test_cmd_s2_map(self->fd, s2_id,
 						      VCMDQ_S2_MAP_RW, GPA_BASE,
 						      (void *)uaddr, huge));
 	}
@@ -420,6 +421,58 @@ out_uffd:
 	close(h.uffd);
 out_ring:
 	io_uring_queue_exit(&ring);
+}
+
+/*
+ * Pages are kept in chunks of 512 page pointers (one page of them) rather
+ * than one array per mapping: a mapping over several chunks resolves every
+ * page to the right one (a completion store lands in the VMM's memory at
+ * the matching offset), and a pin failing in a later chunk unpins the
+ * earlier ones.
+ */
+TEST_F(iso, map_chunks)
+{
+	const size_t npages = 3 * 512 + 7;
+	long pinned = pinned_pages();
+	__u32 inst, s2_id, viommu_id, n;
+	size_t probe[] = { 0, 511, 512, 1023, 1024, npages - 1 };
+	struct inv_cmd c;
+	__u8 *mem, buf[16];
+	unsigned int i;
+
+	if (find_data_type(self->fd, VCMDQ_DATA_SMMUV3, &inst))
+		SKIP(return, "no instance takes SMMUv3 commands");
+	mem = alloc_pages(npages, PROT_READ | PROT_WRITE, true);
+	ASSERT_NE(NULL, mem);
+	memset(mem, 0, npages * PAGE_SIZE);
+	test_cmd_s2_alloc(&s2_id);
+
+	/* The last page unmapped: EFAULT after three full chunks pinned. */
+	ASSERT_EQ(0, munmap(mem + (npages - 1) * PAGE_SIZE, PAGE_SIZE));
+	test_err_s2_map(EFAULT, s2_id, GPA_BASE, mem, npages * PAGE_SIZE);
+	EXPECT_EQ(pinned, pinned_pages());
+	ASSERT_EQ(mem + (npages - 1) * PAGE_SIZE,
+		  mmap(mem + (npages - 1) * PAGE_SIZE, PAGE_SIZE,
+		       PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+
+	test_cmd_s2_map(s2_id, GPA_BASE, mem, npages * PAGE_SIZE);
+	EXPECT_EQ(pinned + npages, pinned_pages());
+	ASSERT_EQ(0, _test_cmd_viommu_alloc(self->fd, inst, s2_id, 0,
+					    &viommu_id, NULL, NULL, NULL));
+	for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		__u64 off = probe[i] * PAGE_SIZE + 0x40;
+
+		c = smmu_sync(SMMU_SYNC_CS_IRQ, 0xc0de0000 + i, GPA_BASE + off);
+		inv_pack(buf, &c, 1, 16, 16);
+		n = 1;
+		test_cmd_invalidate(viommu_id, VCMDQ_DATA_SMMUV3, 16, &n, buf);
+		EXPECT_EQ(0xc0de0000 + i, *(volatile __u32 *)(mem + off))
+			TH_LOG("page %zu", probe[i]);
+	}
+	test_ioctl_destroy(viommu_id);
+	test_cmd_s2_unmap(s2_id, GPA_BASE, npages * PAGE_SIZE);
+	EXPECT_EQ(pinned, pinned_pages());
 }
 
 /* -- vDEVICE: ownership for the vDEVICE's lifetime ------------------------ */
