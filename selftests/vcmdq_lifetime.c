@@ -82,7 +82,7 @@ static int uffd_wp(int uffd, void *addr, size_t len, bool protect)
  * STEP_TIMEOUT_MS or when *@gave_up turns true first (the faulting call
  * ended without faulting).
  */
-static int uffd_wait_fault(int uffd, volatile bool *gave_up)
+static int uffd_wait_fault(int uffd, bool *gave_up)
 {
 	struct uffd_msg msg;
 	int waited;
@@ -93,7 +93,7 @@ static int uffd_wait_fault(int uffd, volatile bool *gave_up)
 		if (poll(&pfd, 1, 10) == 1 &&
 		    read(uffd, &msg, sizeof(msg)) == sizeof(msg))
 			return msg.event == UFFD_EVENT_PAGEFAULT ? 0 : -1;
-		if (gave_up && *gave_up)
+		if (gave_up && __atomic_load_n(gave_up, __ATOMIC_ACQUIRE))
 			return -1;
 	}
 	return -1;
@@ -113,7 +113,7 @@ struct stalled_ioctl {
 	pthread_t thread;
 	int ret;
 	int err;
-	volatile bool done;
+	bool done;
 };
 
 static void *stalled_ioctl_thread(void *arg)
@@ -122,7 +122,7 @@ static void *stalled_ioctl_thread(void *arg)
 
 	s->ret = ioctl(s->fd, s->request, s->page);
 	s->err = errno;
-	s->done = true;
+	__atomic_store_n(&s->done, true, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -281,8 +281,9 @@ FIXTURE_TEARDOWN(lifetime)
 		if (stall_reply(s, __VA_ARGS__)) {                           \
 			if ((s)->uffd < 0)                                   \
 				SKIP(return, "no write-protect userfaultfd"); \
-			ASSERT_TRUE(0) TH_LOG("the ioctl never reached its reply copy: ret %d, %s", \
-					      (s)->ret, strerror((s)->err)); \
+			ASSERT_TRUE(0)                                       \
+				TH_LOG("no stop in the reply copy: %d, %s",  \
+				       (s)->ret, strerror((s)->err));        \
 		}                                                            \
 	} while (0)
 
@@ -402,9 +403,9 @@ struct worker {
 	pthread_t thread;
 	pthread_barrier_t go;
 	pthread_barrier_t *done;
-	volatile pid_t tid;
-	volatile bool stop;
-	volatile bool finished;
+	pid_t tid;
+	bool stop;
+	bool finished;
 	int fd;
 	unsigned long request;
 	void *arg;
@@ -416,14 +417,14 @@ static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
 
-	w->tid = syscall(SYS_gettid);
+	__atomic_store_n(&w->tid, syscall(SYS_gettid), __ATOMIC_RELEASE);
 	for (;;) {
 		pthread_barrier_wait(&w->go);
-		if (w->stop)
+		if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
 			return NULL;
 		w->ret = ioctl(w->fd, w->request, w->arg);
 		w->err = errno;
-		w->finished = true;
+		__atomic_store_n(&w->finished, true, __ATOMIC_RELEASE);
 		pthread_barrier_wait(w->done);
 	}
 }
@@ -441,15 +442,20 @@ static int worker_start(struct worker *w, int fd, unsigned long request,
 	return pthread_create(&w->thread, NULL, worker_thread, w);
 }
 
+static bool worker_finished(struct worker *w)
+{
+	return __atomic_load_n(&w->finished, __ATOMIC_ACQUIRE);
+}
+
 static void worker_go(struct worker *w)
 {
-	w->finished = false;
+	__atomic_store_n(&w->finished, false, __ATOMIC_RELAXED);
 	pthread_barrier_wait(&w->go);
 }
 
 static void worker_stop(struct worker *w)
 {
-	w->stop = true;
+	__atomic_store_n(&w->stop, true, __ATOMIC_RELEASE);
 	pthread_barrier_wait(&w->go);
 	pthread_join(w->thread, NULL);
 }
@@ -475,7 +481,8 @@ static int worker_wait_blocked(struct worker *w)
 	int waited;
 
 	for (waited = 0; waited < STEP_TIMEOUT_MS * 10; waited++) {
-		if (w->finished || task_state(w->tid) == 'D')
+		if (worker_finished(w) ||
+		    task_state(__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE)) == 'D')
 			return 0;
 		usleep(100);
 	}
@@ -539,13 +546,13 @@ TEST_F_TIMEOUT(lifetime, destroy_prev_vs_queue_alloc, 300)
 		pinned = pinned_pages();
 		worker_go(&mapper);
 		/* Pages being pinned: the mapper holds the S2's lock. */
-		while (pinned_pages() == pinned && !mapper.finished)
+		while (pinned_pages() == pinned && !worker_finished(&mapper))
 			;
 		worker_go(&destroyer);
 		ASSERT_EQ(0, worker_wait_blocked(&destroyer));
 		worker_go(&allocator);
 		ASSERT_EQ(0, worker_wait_blocked(&allocator));
-		held = !mapper.finished;
+		held = !worker_finished(&mapper);
 		pthread_barrier_wait(&done);
 		ASSERT_EQ(0, mapper.ret) TH_LOG("S2_MAP: %s",
 						strerror(mapper.err));
@@ -712,6 +719,59 @@ TEST_F(lifetime, destroy_viommu_vs_vdevice_alloc)
 	test_cmd_vdevice_alloc(self->viommu_id, self->vfio_fd, dev.pci, 7,
 			       NULL, NULL);
 	test_err_destroy(EBUSY, self->viommu_id);
+}
+
+/*
+ * An operation on an object holds it for the call: DESTROY meanwhile is
+ * EBUSY, and succeeds once the call returned.  INVALIDATE is stopped in its
+ * copy of the commands (a missing page under a userfaultfd), after its
+ * lookup of the vIOMMU.
+ */
+TEST_F(lifetime, destroy_viommu_vs_invalidate)
+{
+	struct vcmdq_invalidate cmd = {
+		.size = sizeof(cmd),
+		.data_type = VCMDQ_DATA_SMMUV3,
+		.entry_len = 16,
+		.entry_num = 1,
+	};
+	struct uffdio_zeropage zero = {};
+	struct worker inv;
+	pthread_barrier_t done;
+	__u32 viommu_id;
+	void *page;
+	int uffd;
+
+	if (!self->slow)
+		SKIP(return, "needs an instance without fast queues");
+	test_cmd_viommu_alloc(self->slow, self->s2_id, &viommu_id, NULL);
+	cmd.viommu_id = viommu_id;
+	uffd = uffd_open();
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd");
+	page = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, uffd_register(uffd, page, PAGE_SIZE,
+				   UFFDIO_REGISTER_MODE_MISSING));
+	cmd.data_uptr = (uintptr_t)page;
+
+	ASSERT_EQ(0, pthread_barrier_init(&done, NULL, 2));
+	ASSERT_EQ(0, worker_start(&inv, self->fd, VCMDQ_INVALIDATE, &cmd,
+				  &done));
+	worker_go(&inv);
+	ASSERT_EQ(0, uffd_wait_fault(uffd, &inv.finished));
+	test_err_destroy(EBUSY, viommu_id);
+
+	/* An all-zero command: whatever INVALIDATE says, it returns. */
+	zero.range.start = (uintptr_t)page;
+	zero.range.len = PAGE_SIZE;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	pthread_barrier_wait(&done);
+	worker_stop(&inv);
+	test_ioctl_destroy(viommu_id);
+	close(uffd);
+	munmap(page, PAGE_SIZE);
 }
 
 /* ---- issue 9 finding 7: outputs are written, never echoed ----------------- */
