@@ -31,7 +31,7 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
-	     selftests/vcmdq_fail_nth_test
+	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 
@@ -70,8 +70,9 @@ selftests: $(SELFTESTS)
 
 # The slow path is also exercised through io_uring.
 selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
-# The fail-nth sweep covers the io_uring path too.
+# The fail-nth sweep and the isolation tests cover the io_uring path too.
 selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
+selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 
 # kernel/vcmdq_test.h is the test hook's private header, not uapi.
 selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h

@@ -38,20 +38,20 @@ static unsigned int vcmdq_inv_format_len(u32 data_type, u32 entry_len)
 /*
  * Write a completion store into guest memory.  The decoders checked that it
  * is naturally aligned (4 or 8 bytes), so it never crosses a page.
+ * @s2_locked: the caller holds @s2->lock for the whole batch (the
+ * non-blocking attempt, see vcmdq_invalidate()); else it is taken here.
  */
 static int vcmdq_inv_store(struct vcmdq_s2 *s2, const struct vcmdq_op_wait *w,
-			   bool nonblock)
+			   bool s2_locked)
 {
 	struct page *page;
 	void *va;
 	int rc = 0;
 
-	if (nonblock) {
-		if (!mutex_trylock(&s2->lock))
-			return -EAGAIN;
-	} else {
+	if (s2_locked)
+		lockdep_assert_held(&s2->lock);
+	else
 		mutex_lock(&s2->lock);
-	}
 	page = vcmdq_s2_gpa_to_page_writable(s2, w->store_addr);
 	if (!page) {
 		rc = -EIO;
@@ -66,7 +66,8 @@ static int vcmdq_inv_store(struct vcmdq_s2 *s2, const struct vcmdq_op_wait *w,
 			cpu_to_le32(w->store_data);
 	kunmap_local(va);
 out_unlock:
-	mutex_unlock(&s2->lock);
+	if (!s2_locked)
+		mutex_unlock(&s2->lock);
 	return rc;
 }
 
@@ -116,7 +117,7 @@ static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
 static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			 const struct vcmdq_invalidate *cmd,
 			 unsigned int format_len, const u8 *entries,
-			 unsigned int n, unsigned int *done, bool nonblock)
+			 unsigned int n, unsigned int *done, bool s2_locked)
 {
 	struct vcmdq_op op;
 	int rc;
@@ -140,7 +141,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 		 * has completed: only its store is left to do.
 		 */
 		if (op.kind == VCMDQ_OP_SYNC && op.wait.store) {
-			rc = vcmdq_inv_store(viommu->s2, &op.wait, nonblock);
+			rc = vcmdq_inv_store(viommu->s2, &op.wait, s2_locked);
 			if (rc)
 				return rc;
 		}
@@ -156,9 +157,12 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
  * @nonblock: the caller cannot sleep on a page fault or a contended lock
  *	(io_uring's first, inline attempt): return -EAGAIN instead
  *
- * With @nonblock, -EAGAIN may come after some entries ran; the blocking
- * retry runs the whole batch again, which is harmless: invalidation is
- * idempotent and a completion store writes the same value twice.
+ * With @nonblock, -EAGAIN comes only before any entry ran (a fault copying
+ * the array in, or a contended S2 lock), never after: the caller retries
+ * the whole request where it may block, and each entry must execute once.
+ * A completion store executed twice is not harmless: the guest may have
+ * consumed the first and reused the location for a later wait, which the
+ * duplicate would complete early.
  *
  * Return: 0 or a negative errno as documented in the uapi header.
  */
@@ -219,9 +223,20 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	} else {
 		rc = copy_from_user(entries, uptr, bytes) ? -EFAULT : 0;
 	}
-	if (!rc)
+	/*
+	 * Non-blocking, the S2 lock (completion stores need it) is taken for
+	 * the whole batch up front, so contention is an -EAGAIN before any
+	 * side effect rather than in the middle of the batch.  Blocking, each
+	 * store takes it: an S2_MAP pinning a large range holds it for long.
+	 */
+	if (!rc && nonblock && !mutex_trylock(&viommu->s2->lock))
+		rc = -EAGAIN;
+	if (!rc) {
 		rc = vcmdq_inv_run(viommu, cmd, format_len, entries,
 				   cmd->entry_num, &done, nonblock);
+		if (nonblock)
+			mutex_unlock(&viommu->s2->lock);
+	}
 	if (entries != stack_buf)
 		kvfree(entries);
 out_put:

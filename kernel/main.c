@@ -590,13 +590,19 @@ static int __init vcmdq_init(void)
 	rc = vcmdq_engines_start();
 	if (rc)
 		goto err_instances;
-	rc = misc_register(&vcmdq_misc);
+	/* Before any file can create a vDEVICE the notifier must revoke. */
+	rc = vcmdq_vdevice_init();
 	if (rc)
 		goto err_engines;
+	rc = misc_register(&vcmdq_misc);
+	if (rc)
+		goto err_vdevice;
 	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
 		vcmdq_instances_count());
 	return 0;
 
+err_vdevice:
+	vcmdq_vdevice_exit();
 err_engines:
 	vcmdq_engines_stop();
 err_instances:
@@ -607,6 +613,7 @@ err_instances:
 static void __exit vcmdq_exit(void)
 {
 	misc_deregister(&vcmdq_misc);
+	vcmdq_vdevice_exit();
 	vcmdq_engines_stop();
 	vcmdq_instances_exit();
 }

@@ -4,12 +4,17 @@
  *
  * The VMM maps ranges of its own memory at guest-physical addresses.  The
  * pages are pinned long-term, as a device doing DMA to them would need, and
- * charged to RLIMIT_MEMLOCK the way VFIO charges them.  Queues (and the
- * slow path's completion stores) reach guest memory through
- * vcmdq_s2_gpa_to_page().
+ * charged to the mapping user's locked memory the way iommufd charges them
+ * (see vcmdq_s2_charge()).  Queues (and the slow path's completion stores)
+ * reach guest memory through vcmdq_s2_gpa_to_page().
  */
+#include <linux/cred.h>
+#include <linux/magic.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -21,24 +26,34 @@
  */
 static_assert(sizeof(unsigned long) >= sizeof(u64));
 
-/* Pin in chunks so one call never holds the mmap lock for a whole mapping. */
-#define VCMDQ_PIN_CHUNK 512
+/*
+ * Pages are pinned, and their pointers kept, in chunks of this many: one
+ * GUP call never holds the mmap lock for a whole mapping, and no mapping
+ * needs one contiguous array of 8 bytes per page (4 GiB for 2 TiB) -- a
+ * chunk's pointers fill one page, allocated only as its pages are pinned.
+ */
+#define VCMDQ_PIN_CHUNK (PAGE_SIZE / sizeof(struct page *))
 
 /**
  * struct vcmdq_s2_mapping - one VCMDQ_S2_MAP range
  * @node: the GPA range in bytes, [start, last]
- * @pages: the pinned VMM pages, one per guest page
- * @npages: number of @pages, also the locked_vm charge
- * @mm: the mm charged for @npages (held with mmgrab() until uncharged)
+ * @chunks: the pinned VMM pages, one per guest page, VCMDQ_PIN_CHUNK per
+ *	chunk (see vcmdq_s2_mapping_page())
+ * @npages: number of pinned pages, also the charge
+ * @mm: the mapping process's mm, whose pinned_vm (VmPin) shows @npages
+ *	(held with mmgrab() until uncharged)
+ * @user: the user whose locked_vm is charged @npages (a reference), or NULL
+ *	when the mapping process had CAP_IPC_LOCK and nothing was charged
  * @writable: pinned for write: unpinning marks the pages dirty
  * @holds: queues reading guest memory in this mapping; unmap is EBUSY
  *	while non-zero (the engine would read freed memory otherwise)
  */
 struct vcmdq_s2_mapping {
 	struct interval_tree_node node;
-	struct page **pages;
+	struct page ***chunks;
 	unsigned long npages;
 	struct mm_struct *mm;
+	struct user_struct *user;
 	bool writable;
 	unsigned int holds;
 };
@@ -62,26 +77,102 @@ int vcmdq_s2_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
-static void vcmdq_s2_unpin(struct page **pages, unsigned long npages,
-			   bool writable)
+static unsigned long vcmdq_s2_nchunks(unsigned long npages)
 {
-	unpin_user_pages_dirty_lock(pages, npages, writable);
-	atomic_long_sub(npages, &vcmdq_pinned_pages);
+	return DIV_ROUND_UP(npages, VCMDQ_PIN_CHUNK);
 }
 
+/* Unpin the first @npages pages of @chunks (filled in order). */
+static void vcmdq_s2_unpin(struct page ***chunks, unsigned long npages,
+			   bool writable)
+{
+	unsigned long i, n;
+
+	for (i = 0; npages; i++, npages -= n) {
+		n = min_t(unsigned long, npages, VCMDQ_PIN_CHUNK);
+		unpin_user_pages_dirty_lock(chunks[i], n, writable);
+		atomic_long_sub(n, &vcmdq_pinned_pages);
+		cond_resched();
+	}
+}
+
+/* Free the page arrays of @chunks (NULL where never allocated) and it. */
+static void vcmdq_s2_free_chunks(struct page ***chunks, unsigned long npages)
+{
+	unsigned long i;
+
+	for (i = 0; i < vcmdq_s2_nchunks(npages); i++)
+		kfree(chunks[i]);
+	kvfree(chunks);
+}
+
+/*
+ * May @page, just pinned long-term for write, be written behind the owner's
+ * back for as long as the mapping lives?  Anonymous memory, shmem (tmpfs,
+ * memfd, shared anonymous, SysV shm) and hugetlbfs, yes.  Page cache of any
+ * other file, no: our stores (and a device's DMA) would dirty it without the
+ * filesystem knowing, so writeback could miss or corrupt it.  Linux 6.5+
+ * refuses such pins in GUP itself (writable_file_mapping_allowed(),
+ * folio_fast_pin_allowed()); 6.1 does not, so we check what was pinned.
+ * Checking the pages rather than the VMAs is race-free: it is exactly what
+ * we hold.  A private file mapping pinned for write was COWed to anonymous
+ * pages by the pin, so it passes.
+ */
+static bool vcmdq_s2_page_writable_pin_ok(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+	bool ok;
+
+	if (folio_test_anon(folio) || folio_test_hugetlb(folio))
+		return true;
+	/*
+	 * The folio lock keeps ->mapping (and so its inode) from going away
+	 * under truncation while we look.  tmpfs and the kernel's internal
+	 * shmem mount both carry TMPFS_MAGIC; shmem_mapping() is not
+	 * exported to modules.
+	 */
+	folio_lock(folio);
+	mapping = folio->mapping;
+	ok = !mapping || mapping->host->i_sb->s_magic == TMPFS_MAGIC;
+	folio_unlock(folio);
+	return ok;
+}
+
+/*
+ * Pin @npages at @uaddr into @chunks (zeroed, vcmdq_s2_nchunks() entries),
+ * allocating each chunk's page array as it is reached.  On failure nothing
+ * stays pinned; the caller frees @chunks.  Return: 0; -ENOMEM; -EFAULT for
+ * an address not mapped with the access asked for, or a writable pin of a
+ * file's page cache (see above); another negative errno from GUP.
+ */
 static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
-			struct page **pages)
+			struct page ***chunks)
 {
 	unsigned int gup_flags = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	unsigned long done = 0;
+	unsigned long done = 0, i;
 	int rc;
 
 	while (done < npages) {
-		int chunk = min_t(unsigned long, npages - done,
-				  VCMDQ_PIN_CHUNK);
+		unsigned long c = done / VCMDQ_PIN_CHUNK;
+		unsigned long off = done % VCMDQ_PIN_CHUNK;
+		/* GUP may pin fewer than asked: then the chunk is resumed. */
+		int want = min_t(unsigned long, npages - done,
+				 VCMDQ_PIN_CHUNK - off);
+		struct page **pages;
 
-		rc = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT), chunk,
-					 gup_flags, pages + done);
+		if (!chunks[c]) {
+			chunks[c] = kmalloc_array(VCMDQ_PIN_CHUNK,
+						  sizeof(*chunks[c]),
+						  GFP_KERNEL_ACCOUNT);
+			if (!chunks[c]) {
+				rc = -ENOMEM;
+				goto err_unpin;
+			}
+		}
+		pages = chunks[c] + off;
+		rc = pin_user_pages_fast(uaddr + (done << PAGE_SHIFT), want,
+					 gup_flags, pages);
 		if (rc <= 0) {
 			/* 0 pages means the next address is not mapped. */
 			rc = rc ? rc : -EFAULT;
@@ -89,21 +180,80 @@ static int vcmdq_s2_pin(u64 uaddr, unsigned long npages, bool writable,
 		}
 		atomic_long_add(rc, &vcmdq_pinned_pages);
 		done += rc;
+		for (i = 0; writable && i < rc; i++) {
+			if (!vcmdq_s2_page_writable_pin_ok(pages[i])) {
+				rc = -EFAULT;
+				goto err_unpin;
+			}
+		}
 		cond_resched();
 	}
 	return 0;
 
 err_unpin:
-	vcmdq_s2_unpin(pages, done, false);
+	vcmdq_s2_unpin(chunks, done, false);
 	return rc;
+}
+
+/**
+ * vcmdq_s2_charge() - account a new mapping's pages before pinning them
+ * @map: the mapping; @map->npages is set
+ *
+ * Pinned pages are charged to the mapping process's *user*, not to its mm,
+ * as iommufd does (incr_user_locked_vm()): the pins live as long as the
+ * mapping, which outlives the process when the file was passed on or the
+ * process forked, exec'd or exited.  A charge on the mm would die with the
+ * mm while the pins stay, so a user could pin RLIMIT_MEMLOCK once per child.
+ * user->locked_vm is shared by every process of the user (and by io_uring's
+ * and perf's own charges), so RLIMIT_MEMLOCK of the caller bounds all pins
+ * of the user together.  VFIO type1 charges mm->locked_vm instead
+ * (account_locked_vm()), with exactly that hole.  A caller with CAP_IPC_LOCK
+ * is not limited and, as in iommufd, not charged.  The mm's pinned_vm
+ * (VmPin in /proc/PID/status) shows the pins either way, as iommufd's does.
+ *
+ * Called before anything is sized by @map->npages, so a map the limit never
+ * allowed costs nothing.
+ *
+ * Return: 0, or -ENOMEM past RLIMIT_MEMLOCK.
+ */
+static int vcmdq_s2_charge(struct vcmdq_s2_mapping *map)
+{
+	unsigned long limit, cur, new;
+	struct user_struct *user;
+
+	if (!capable(CAP_IPC_LOCK)) {
+		user = current_user();
+		limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+		cur = atomic_long_read(&user->locked_vm);
+		do {
+			if (check_add_overflow(cur, map->npages, &new) ||
+			    new > limit)
+				return -ENOMEM;
+		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+		map->user = get_uid(user);
+	}
+	mmgrab(current->mm);
+	map->mm = current->mm;
+	atomic64_add(map->npages, &map->mm->pinned_vm);
+	return 0;
+}
+
+/* Undo vcmdq_s2_charge(): to the same user and mm, whoever calls. */
+static void vcmdq_s2_uncharge(struct vcmdq_s2_mapping *map)
+{
+	atomic64_sub(map->npages, &map->mm->pinned_vm);
+	mmdrop(map->mm);
+	if (map->user) {
+		atomic_long_sub(map->npages, &map->user->locked_vm);
+		free_uid(map->user);
+	}
 }
 
 static void vcmdq_s2_mapping_free(struct vcmdq_s2_mapping *map)
 {
-	vcmdq_s2_unpin(map->pages, map->npages, map->writable);
-	account_locked_vm(map->mm, map->npages, false);
-	mmdrop(map->mm);
-	kvfree(map->pages);
+	vcmdq_s2_unpin(map->chunks, map->npages, map->writable);
+	vcmdq_s2_uncharge(map);
+	vcmdq_s2_free_chunks(map->chunks, map->npages);
 	kfree(map);
 }
 
@@ -140,8 +290,6 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = vcmdq_s2_check_range(cmd->uaddr, cmd->length);
 	if (rc)
 		return rc;
-	if (cmd->length >> PAGE_SHIFT > ULONG_MAX / sizeof(struct page *))
-		return -ENOMEM;
 	npages = cmd->length >> PAGE_SHIFT;
 
 	s2 = vcmdq_get_s2(ucmd->ctx, cmd->s2_id);
@@ -157,17 +305,26 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 	map->node.last = cmd->gpa + cmd->length - 1;
 	map->npages = npages;
 	map->writable = cmd->flags & VCMDQ_S2_MAP_WRITE;
-	map->pages = kvmalloc_array(npages, sizeof(*map->pages),
-				    GFP_KERNEL_ACCOUNT);
-	if (!map->pages) {
-		rc = -ENOMEM;
+	/* The limit first: nothing below is sized by a map it forbids. */
+	rc = vcmdq_s2_charge(map);
+	if (rc)
 		goto out_free_map;
+	/*
+	 * 8 bytes per 512 pages (chunk arrays come as pages get pinned), so
+	 * 16 MiB for 2 TiB, which only a CAP_IPC_LOCK caller gets here with:
+	 * quietly ENOMEM when kvmalloc() will not give it.
+	 */
+	map->chunks = kvcalloc(vcmdq_s2_nchunks(npages), sizeof(*map->chunks),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!map->chunks) {
+		rc = -ENOMEM;
+		goto out_uncharge;
 	}
 
 	/*
 	 * Held across the pin so two racing maps of one range cannot both pass
-	 * the overlap check.  Order: s2->lock, then mmap_lock (pin and
-	 * account_locked_vm); nothing takes them the other way round.
+	 * the overlap check.  Order: s2->lock, then mmap_lock (the pin);
+	 * nothing takes them the other way round.
 	 */
 	mutex_lock(&s2->lock);
 	if (interval_tree_iter_first(&s2->mappings, map->node.start,
@@ -175,17 +332,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = -EEXIST;
 		goto out_unlock;
 	}
-	/* Charges current->mm; checks RLIMIT_MEMLOCK unless CAP_IPC_LOCK. */
-	rc = account_locked_vm(current->mm, npages, true);
+	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->chunks);
 	if (rc)
 		goto out_unlock;
-	rc = vcmdq_s2_pin(cmd->uaddr, npages, map->writable, map->pages);
-	if (rc) {
-		account_locked_vm(current->mm, npages, false);
-		goto out_unlock;
-	}
-	mmgrab(current->mm);
-	map->mm = current->mm;
 	interval_tree_insert(&map->node, &s2->mappings);
 	mutex_unlock(&s2->lock);
 	vcmdq_put_object(&s2->obj);
@@ -193,7 +342,9 @@ int vcmdq_s2_map_ioctl(struct vcmdq_ucmd *ucmd)
 
 out_unlock:
 	mutex_unlock(&s2->lock);
-	kvfree(map->pages);
+	vcmdq_s2_free_chunks(map->chunks, npages);
+out_uncharge:
+	vcmdq_s2_uncharge(map);
 out_free_map:
 	kfree(map);
 out_put:
@@ -272,7 +423,9 @@ static struct vcmdq_s2_mapping *vcmdq_s2_find(struct vcmdq_s2 *s2, u64 gpa)
 static struct page *vcmdq_s2_mapping_page(struct vcmdq_s2_mapping *map,
 					  u64 gpa)
 {
-	return map->pages[(gpa - map->node.start) >> PAGE_SHIFT];
+	unsigned long i = (gpa - map->node.start) >> PAGE_SHIFT;
+
+	return map->chunks[i / VCMDQ_PIN_CHUNK][i % VCMDQ_PIN_CHUNK];
 }
 
 /**

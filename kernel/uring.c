@@ -8,9 +8,13 @@
  * network) batches invalidations there without a separate syscall.
  *
  * Completion is synchronous: the return value of ->uring_cmd becomes the
- * CQE's res.  On io_uring's non-blocking first attempt a page fault or a
- * contended lock returns -EAGAIN, and io_uring retries from a worker that
- * may block.
+ * CQE's res.  On io_uring's non-blocking first attempt (IO_URING_F_NONBLOCK)
+ * a page fault or a contended lock before the batch ran returns -EAGAIN, and
+ * io_uring retries the whole request from a worker that may block.  After
+ * the batch ran, -EAGAIN is never returned: the retry would execute every
+ * entry again, completion stores included.  A fault writing entry_num back
+ * then finishes the request in the submitting task instead
+ * (io_uring_cmd_complete_in_task()), where the write may fault in.
  */
 #include <linux/uaccess.h>
 
@@ -39,11 +43,44 @@ static int vcmdq_uring_fetch(struct vcmdq_invalidate *cmd,
 	return rc;
 }
 
+/*
+ * What a deferred completion needs, kept in the command's pdu (free for the
+ * driver's use between ->uring_cmd returning -EIOCBQUEUED and
+ * io_uring_cmd_done()).
+ */
+struct vcmdq_uring_pdu {
+	u32 __user *entry_num_uptr;
+	u32 entry_num;
+	int rc;
+};
+
+static struct vcmdq_uring_pdu *vcmdq_uring_pdu(struct io_uring_cmd *ioucmd)
+{
+	static_assert(sizeof(struct vcmdq_uring_pdu) <=
+		      sizeof_field(struct io_uring_cmd, pdu));
+	return (struct vcmdq_uring_pdu *)ioucmd->pdu;
+}
+
+/*
+ * Task work of the submitting task: the batch has executed, only entry_num
+ * is left to write back, and here it may fault.  Never re-runs anything.
+ */
+static void vcmdq_uring_writeback_tw(struct io_uring_cmd *ioucmd,
+				     unsigned int issue_flags)
+{
+	struct vcmdq_uring_pdu *pdu = vcmdq_uring_pdu(ioucmd);
+	int wb = put_user(pdu->entry_num, pdu->entry_num_uptr);
+
+	/* As the ioctl: an unwritable count is EFAULT, whatever else failed. */
+	io_uring_cmd_done(ioucmd, wb ? wb : pdu->rc, 0, issue_flags);
+}
+
 int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	const struct vcmdq_uring_cmd *payload = vcmdq_uring_cmd_payload(ioucmd);
 	bool nonblock = issue_flags & IO_URING_F_NONBLOCK;
 	struct vcmdq_invalidate cmd;
+	u32 __user *entry_num_uptr;
 	void __user *ureq;
 	u32 user_size;
 	int rc, wb;
@@ -59,19 +96,27 @@ int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	if (rc)
 		return rc;
 	rc = vcmdq_invalidate(ioucmd->file->private_data, &cmd, nonblock);
+	/* Non-blocking, -EAGAIN means nothing ran (see vcmdq_invalidate()). */
 	if (rc == -EAGAIN && nonblock)
 		return rc;
 
 	/* As the ioctl: entry_num goes back, on error too. */
+	entry_num_uptr = ureq + offsetof(struct vcmdq_invalidate, entry_num);
 	if (nonblock)
 		pagefault_disable();
-	wb = put_user(cmd.entry_num, (u32 __user *)(ureq +
-			offsetof(struct vcmdq_invalidate, entry_num)));
+	wb = put_user(cmd.entry_num, entry_num_uptr);
 	if (nonblock) {
 		pagefault_enable();
-		/* Rerunning the batch is harmless (see vcmdq_invalidate()). */
-		if (wb)
-			return -EAGAIN;
+		if (wb) {
+			struct vcmdq_uring_pdu *pdu = vcmdq_uring_pdu(ioucmd);
+
+			pdu->entry_num_uptr = entry_num_uptr;
+			pdu->entry_num = cmd.entry_num;
+			pdu->rc = rc;
+			io_uring_cmd_complete_in_task(ioucmd,
+						      vcmdq_uring_writeback_tw);
+			return -EIOCBQUEUED;
+		}
 	}
 	/* As the ioctl: an unwritable count is EFAULT, whatever else failed. */
 	return wb ? wb : rc;

@@ -355,17 +355,24 @@ void vcmdq_queue_publish(struct vcmdq_object *obj);
  * @obj: common header
  * @viommu: the owner (held)
  * @pdev: the PCI device (held)
+ * @vfio_file: the VFIO file that proved ownership (held, so the group stays
+ *	open and owned by this VM), or NULL for a device with no IOMMU group
+ *	or once revoked
  * @pci_device: its VCMDQ_PCI_DEVICE() name
  * @virt_id: the guest's ID for it
- * @phys_id: the instance's ID for it (StreamID / DeviceID / requester ID)
+ * @phys_id: the instance's ID for it (see vcmdq_vdevice_phys_id())
  * @holds_device: the device is ours in the global table of devices in use
  * @holds_virt_id: @virt_id is reserved in the vIOMMU's table (published
  *	there, so commands may name it, only by vcmdq_vdevice_publish())
+ *
+ * Both holds_* are cleared when the vDEVICE is revoked (a driver bound to
+ * or unbound from the device, see vdevice.c): the object then names nothing.
  */
 struct vcmdq_vdevice {
 	struct vcmdq_object obj;
 	struct vcmdq_viommu *viommu;
 	struct pci_dev *pdev;
+	struct file *vfio_file;
 	u32 pci_device;
 	u32 virt_id;
 	u32 phys_id;
@@ -380,6 +387,8 @@ int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
 			    u32 *phys_id);
 int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
 			       u32 mask);
+int vcmdq_vdevice_init(void);
+void vcmdq_vdevice_exit(void);
 
 /**
  * struct vcmdq_eventq - the object naming a vIOMMU's event ring

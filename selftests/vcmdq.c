@@ -1055,7 +1055,7 @@ TEST_F(vcmdq, memlock_limit)
 	long pinned = pinned_pages();
 	__u64 unmapped = 0;
 	struct rlimit rl;
-	long lck0;
+	long pin0;
 	__u32 s2_id;
 	int fd;
 
@@ -1063,9 +1063,14 @@ TEST_F(vcmdq, memlock_limit)
 	/* The harness runs each test in its own process: drop it for good. */
 	ASSERT_EQ(0, cap_drop_effective(CAP_IPC_LOCK));
 	ASSERT_FALSE(cap_effective(CAP_IPC_LOCK));
-	lck0 = vm_locked_bytes();
-	ASSERT_LE(0, lck0);
-	rl.rlim_cur = rl.rlim_max = lck0 + limit_pages * PAGE_SIZE;
+	pin0 = vm_pinned_bytes();
+	ASSERT_LE(0, pin0);
+	/*
+	 * The limit bounds the user's pins (root's: nothing else pins as root
+	 * without CAP_IPC_LOCK while the tests run); VmPin shows this
+	 * process's.
+	 */
+	rl.rlim_cur = rl.rlim_max = limit_pages * PAGE_SIZE;
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 
 	/* A file opened without CAP_IPC_LOCK, by this process. */
@@ -1077,24 +1082,24 @@ TEST_F(vcmdq, memlock_limit)
 	EXPECT_ERRNO(ENOMEM, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW,
 					      GPA_BASE, mem,
 					      (limit_pages + 1) * PAGE_SIZE));
-	EXPECT_EQ(lck0, vm_locked_bytes());
+	EXPECT_EQ(pin0, vm_pinned_bytes());
 	ASSERT_EQ(pinned, pinned_pages());
 
 	/* Up to the limit, exactly. */
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW, GPA_BASE,
 				      mem, 4 * PAGE_SIZE));
-	EXPECT_EQ(lck0 + 4 * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + 4 * PAGE_SIZE, vm_pinned_bytes());
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_READ,
 				      GPA_BASE + 4 * PAGE_SIZE,
 				      mem + 4 * PAGE_SIZE, 4 * PAGE_SIZE));
-	EXPECT_EQ(lck0 + 8 * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + 8 * PAGE_SIZE, vm_pinned_bytes());
 	ASSERT_EQ(pinned + 8, pinned_pages());
 
 	/* One page past it: ENOMEM, nothing pinned or charged. */
 	EXPECT_ERRNO(ENOMEM, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW,
 					      GPA_BASE + 8 * PAGE_SIZE,
 					      mem + 8 * PAGE_SIZE, PAGE_SIZE));
-	EXPECT_EQ(lck0 + 8 * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + 8 * PAGE_SIZE, vm_pinned_bytes());
 	ASSERT_EQ(pinned + 8, pinned_pages());
 	/* The range is free after the failure. */
 	EXPECT_ERRNO(ENOENT, _test_cmd_s2_unmap(fd, s2_id,
@@ -1105,7 +1110,7 @@ TEST_F(vcmdq, memlock_limit)
 	ASSERT_EQ(0, _test_cmd_s2_unmap(fd, s2_id, GPA_BASE + 4 * PAGE_SIZE,
 					4 * PAGE_SIZE, &unmapped));
 	EXPECT_EQ(4 * PAGE_SIZE, unmapped);
-	EXPECT_EQ(lck0 + 4 * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + 4 * PAGE_SIZE, vm_pinned_bytes());
 	ASSERT_EQ(pinned + 4, pinned_pages());
 	EXPECT_ERRNO(ENOMEM, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW,
 					      GPA_BASE + 16 * PAGE_SIZE,
@@ -1114,11 +1119,11 @@ TEST_F(vcmdq, memlock_limit)
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW,
 				      GPA_BASE + 16 * PAGE_SIZE,
 				      mem + 16 * PAGE_SIZE, 4 * PAGE_SIZE));
-	EXPECT_EQ(lck0 + 8 * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + 8 * PAGE_SIZE, vm_pinned_bytes());
 
 	/* Close returns the whole charge. */
 	close_fd(&self->fd2);
-	EXPECT_EQ(lck0, vm_locked_bytes());
+	EXPECT_EQ(pin0, vm_pinned_bytes());
 	ASSERT_EQ(pinned, pinned_pages());
 
 	/* ... so a new file can pin up to the limit again. */
@@ -1127,10 +1132,10 @@ TEST_F(vcmdq, memlock_limit)
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2_id));
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW, GPA_BASE,
 				      mem, limit_pages * PAGE_SIZE));
-	EXPECT_EQ(lck0 + limit_pages * PAGE_SIZE, vm_locked_bytes());
+	EXPECT_EQ(pin0 + limit_pages * PAGE_SIZE, vm_pinned_bytes());
 	/* Destroying the S2 returns it too. */
 	ASSERT_EQ(0, _test_ioctl_destroy(fd, s2_id));
-	EXPECT_EQ(lck0, vm_locked_bytes());
+	EXPECT_EQ(pin0, vm_pinned_bytes());
 	ASSERT_EQ(pinned, pinned_pages());
 }
 
@@ -1140,22 +1145,22 @@ TEST_F(vcmdq, memlock_cap_ipc_lock)
 	__u8 *mem = alloc_pages(8, PROT_READ | PROT_WRITE, true);
 	long pinned = pinned_pages();
 	struct rlimit rl;
-	long lck0;
+	long pin0;
 	__u32 s2_id;
 
 	ASSERT_NE(NULL, mem);
 	if (!cap_effective(CAP_IPC_LOCK))
 		SKIP(return, "needs CAP_IPC_LOCK (run as root)");
-	lck0 = vm_locked_bytes();
-	ASSERT_LE(0, lck0);
-	rl.rlim_cur = rl.rlim_max = lck0 + PAGE_SIZE;
+	pin0 = vm_pinned_bytes();
+	ASSERT_LE(0, pin0);
+	rl.rlim_cur = rl.rlim_max = pin0 + PAGE_SIZE;
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 
 	test_cmd_s2_alloc(&s2_id);
 	test_cmd_s2_map(s2_id, GPA_BASE, mem, 8 * PAGE_SIZE);
 	ASSERT_EQ(pinned + 8, pinned_pages());
 	close_fd(&self->fd);
-	EXPECT_EQ(lck0, vm_locked_bytes());
+	EXPECT_EQ(pin0, vm_pinned_bytes());
 	ASSERT_EQ(pinned, pinned_pages());
 }
 

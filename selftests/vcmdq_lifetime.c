@@ -721,6 +721,59 @@ TEST_F(lifetime, destroy_viommu_vs_vdevice_alloc)
 	test_err_destroy(EBUSY, self->viommu_id);
 }
 
+/*
+ * An operation on an object holds it for the call: DESTROY meanwhile is
+ * EBUSY, and succeeds once the call returned.  INVALIDATE is stopped in its
+ * copy of the commands (a missing page under a userfaultfd), after its
+ * lookup of the vIOMMU.
+ */
+TEST_F(lifetime, destroy_viommu_vs_invalidate)
+{
+	struct vcmdq_invalidate cmd = {
+		.size = sizeof(cmd),
+		.data_type = VCMDQ_DATA_SMMUV3,
+		.entry_len = 16,
+		.entry_num = 1,
+	};
+	struct uffdio_zeropage zero = {};
+	struct worker inv;
+	pthread_barrier_t done;
+	__u32 viommu_id;
+	void *page;
+	int uffd;
+
+	if (!self->slow)
+		SKIP(return, "needs an instance without fast queues");
+	test_cmd_viommu_alloc(self->slow, self->s2_id, &viommu_id, NULL);
+	cmd.viommu_id = viommu_id;
+	uffd = uffd_open();
+	if (uffd < 0)
+		SKIP(return, "no userfaultfd");
+	page = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, page);
+	ASSERT_EQ(0, uffd_register(uffd, page, PAGE_SIZE,
+				   UFFDIO_REGISTER_MODE_MISSING));
+	cmd.data_uptr = (uintptr_t)page;
+
+	ASSERT_EQ(0, pthread_barrier_init(&done, NULL, 2));
+	ASSERT_EQ(0, worker_start(&inv, self->fd, VCMDQ_INVALIDATE, &cmd,
+				  &done));
+	worker_go(&inv);
+	ASSERT_EQ(0, uffd_wait_fault(uffd, &inv.finished));
+	test_err_destroy(EBUSY, viommu_id);
+
+	/* An all-zero command: whatever INVALIDATE says, it returns. */
+	zero.range.start = (uintptr_t)page;
+	zero.range.len = PAGE_SIZE;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	pthread_barrier_wait(&done);
+	worker_stop(&inv);
+	test_ioctl_destroy(viommu_id);
+	close(uffd);
+	munmap(page, PAGE_SIZE);
+}
+
 /* ---- issue 9 finding 7: outputs are written, never echoed ----------------- */
 
 #define POISON64 0x5a5a5a5a5a5a5a5aULL

@@ -8,8 +8,8 @@
  * Every ioctl's helpers are here, once, whichever test program uses them
  * (vcmdq.c, vcmdq_fast.c, vcmdq_inv.c); so is what two or more of them
  * share: small file helpers, the module's parameters (the "devices" list
- * among them), the global leak counters in sysfs, the RLIMIT_MEMLOCK charge
- * (VmLck) of this process, raw capability changes (no libcap), and the PCI
+ * among them), the global leak counters in sysfs, the pages S2 mappings pin
+ * (VmPin) of this process, raw capability changes (no libcap), and the PCI
  * devices a vDEVICE needs (bound to vfio-pci, their VFIO group opened).
  */
 #ifndef __SELFTEST_VCMDQ_UTILS_H
@@ -366,10 +366,14 @@ static inline void vcmdq_read_counters(struct vcmdq_counters *c)
 #define live_objects() vcmdq_counter("live_objects")
 #define pinned_pages() vcmdq_counter("pinned_pages")
 
-/* ---- this process: VmLck (mm->locked_vm) and capabilities -------------- */
+/* ---- this process: VmPin (mm->pinned_vm) and capabilities -------------- */
 
-/* VmLck of /proc/self/status in bytes; -1 if not found. */
-static inline long vm_locked_bytes(void)
+/*
+ * VmPin of /proc/self/status in bytes: what S2 mappings this process made
+ * pin (their RLIMIT_MEMLOCK charge is on the user, not visible per process);
+ * -1 if not found.
+ */
+static inline long vm_pinned_bytes(void)
 {
 	char line[256];
 	long kb = -1;
@@ -379,7 +383,7 @@ static inline long vm_locked_bytes(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
+		if (sscanf(line, "VmPin: %ld kB", &kb) == 1)
 			break;
 	}
 	fclose(f);

@@ -307,17 +307,32 @@ enum vcmdq_s2_map_flags {
  * @length: bytes, a non-zero multiple of the page size
  *
  * Map [@gpa, @gpa + @length) to the VMM memory at @uaddr.  The memory is
- * pinned long-term (as a device would pin it for DMA) and charged to the
- * caller's locked memory (VmLck), as VFIO does: past RLIMIT_MEMLOCK the map
- * fails, unless the caller has CAP_IPC_LOCK (charged, but not limited).  It
- * is unpinned and uncharged by VCMDQ_S2_UNMAP, by destroying the S2, or when
- * the file is closed.  A range may end at the very top of the address space
- * (@gpa + @length == 2^64); GPA 0 is a valid address.
+ * pinned long-term (as a device would pin it for DMA) and charged, as
+ * iommufd charges it, to the locked memory of the caller's *user*
+ * (user->locked_vm, shared by all processes of that user), not of the
+ * calling process: the pins outlive the process when the file is passed on,
+ * or the process forks, execs or exits, and so must the charge.  The map
+ * fails when the user's charge would pass the caller's RLIMIT_MEMLOCK; a
+ * caller with CAP_IPC_LOCK is neither limited nor charged.  The calling
+ * process's VmPin (/proc/PID/status) shows the pages while mapped.  It is
+ * all unpinned and uncharged (to the same user) by VCMDQ_S2_UNMAP, by
+ * destroying the S2, or when the file is closed, by whichever process.
+ *
+ * With VCMDQ_S2_MAP_WRITE the memory must be anonymous, shmem (tmpfs, memfd,
+ * shared anonymous, SysV shm), hugetlbfs, or a private file mapping (pinned
+ * for write, it becomes anonymous): the kernel writes to it behind the page
+ * tables (completion stores), which a file system's page cache cannot
+ * track.  Linux 6.5+ refuses such pins for every caller; so does this
+ * ioctl, on every kernel.  A range may end at the very top of the address
+ * space (@gpa + @length == 2^64); GPA 0 is a valid address.
  *
  * Errors: EOPNOTSUPP unknown flag; EINVAL no access flag, a zero @length, or
  * an unaligned @gpa, @uaddr or @length; EOVERFLOW when either range wraps;
  * EEXIST when the range overlaps an existing mapping of this S2; ENOMEM past
- * RLIMIT_MEMLOCK; EFAULT when @uaddr is not mapped with the requested access.
+ * RLIMIT_MEMLOCK (checked before anything is allocated for the map), or
+ * when the range is too large to track; EFAULT when @uaddr is not mapped
+ * with the requested access, or VCMDQ_S2_MAP_WRITE of a shared mapping of a
+ * file other than shmem and hugetlbfs.
  */
 struct vcmdq_s2_map {
 	__u32 size;
@@ -530,7 +545,9 @@ struct vcmdq_queue_alloc {
  * @out_vdevice_id: the new vDEVICE's ID
  * @virt_id: the ID the guest uses for the device: its virtual StreamID
  *	(SMMUv3), DeviceID (AMD-Vi) or source-id (VT-d); at most 0xffffffff
- * @out_phys_id: the physical StreamID / DeviceID the instance uses for it
+ * @out_phys_id: the physical ID the instance uses for the device: its PCI
+ *	requester ID with the segment above it, the same value as
+ *	@pci_device, so devices with one BDF on two segments never share one
  * @__reserved: must be 0
  *
  * Let the VM name a device it owns in commands: ATC invalidations and
@@ -542,13 +559,25 @@ struct vcmdq_queue_alloc {
  * only while no host driver is bound to it.  An emulated instance takes the
  * devices its "devices" module parameter assigns to it.
  *
+ * The ownership lasts as long as the vDEVICE, not just the call: the vDEVICE
+ * keeps @vfio_fd's file open (closing the VMM's own fd changes nothing), so
+ * VFIO refuses anyone else's open of the group (EBUSY from VFIO) until the
+ * vDEVICE is destroyed or the /dev/vcmdq file closed.  A driver binding to
+ * or unbinding from the device (vfio-pci leaving; a host driver arriving at
+ * a device with no group) revokes the vDEVICE: its @virt_id stops
+ * translating (commands naming it fail as for an unknown device, EIO), its
+ * ATC entries are dropped, the device is free to be named again, and the
+ * object remains until VCMDQ_DESTROY.
+ *
  * Errors: EOPNOTSUPP non-zero @flags or @__reserved; ENODEV no such PCI
  * device; EINVAL the device is not behind the vIOMMU's instance, or @virt_id
  * is too large; EBADF @vfio_fd is not an open file; EPERM @vfio_fd does not
  * give access to the device (or the device is not bound to vfio-pci), or no
  * group and no CAP_SYS_ADMIN; EBUSY a device
  * with no IOMMU group is bound to a host driver; EEXIST the device already
- * has a vDEVICE (in any file: a device belongs to one VM), or @virt_id is
+ * has a vDEVICE, not revoked (in any file: a device belongs to one VM; a
+ * second VM holding a file of the group, e.g. passed on by the first, gets
+ * this until the first VM's vDEVICE is destroyed), or @virt_id is
  * used in this vIOMMU; ENOSPC the vIOMMU has no free virtual ID slot
  * (&vcmdq_instance_info.vsids_per_viommu).
  */
