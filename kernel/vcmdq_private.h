@@ -385,8 +385,6 @@ void vcmdq_vdevice_destroy(struct vcmdq_object *obj);
 void vcmdq_vdevice_publish(struct vcmdq_object *obj);
 int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
 			    u32 *phys_id);
-int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
-			       u32 mask);
 int vcmdq_vdevice_init(void);
 void vcmdq_vdevice_exit(void);
 

@@ -366,34 +366,3 @@ int vcmdq_vdevice_translate(struct vcmdq_viommu *viommu, u64 virt_id,
 	xa_unlock(&viommu->vdevs);
 	return rc;
 }
-
-/**
- * vcmdq_vdevice_match_masked() - does a masked guest device ID name one of
- *	the vIOMMU's devices?
- * @viommu: the vIOMMU the command came through
- * @virt_id: the guest's ID
- * @mask: bits of @virt_id that do not count (a VT-d function mask)
- *
- * A VT-d function mask names every source-id equal to @virt_id outside
- * @mask: fine when at least one of them is the VM's.
- *
- * Context: any context that may take spinlocks.
- * Return: 0 or -EIO.
- */
-int vcmdq_vdevice_match_masked(struct vcmdq_viommu *viommu, u32 virt_id,
-			       u32 mask)
-{
-	struct vcmdq_vdevice *vdev;
-	unsigned long index;
-	int rc = -EIO;
-
-	xa_lock(&viommu->vdevs);
-	xa_for_each(&viommu->vdevs, index, vdev) {
-		if ((vdev->virt_id & ~mask) == (virt_id & ~mask)) {
-			rc = 0;
-			break;
-		}
-	}
-	xa_unlock(&viommu->vdevs);
-	return rc;
-}
