@@ -2658,7 +2658,8 @@ TEST_F_TIMEOUT(fast, timer_poll_latency, 60)
 
 /*
  * Several enabled, idle queues on every fast instance: each engine thread
- * (one per instance) uses less than 10% of one CPU, measured over 3 s.
+ * (one per instance) uses less than 10% of one CPU (50% on a lockdep
+ * kernel), measured over 3 s.
  *
  * Measured at a 2 ms poll period: under software emulation one timer
  * wakeup of the engine costs some 35 us of guest CPU (about 2 us on
@@ -2668,11 +2669,22 @@ TEST_F_TIMEOUT(fast, timer_poll_latency, 60)
  * just as well, with a margin that survives a busy host.
  */
 #define IDLE_CPU_POLL_US 2000
+/*
+ * On a kernel with lockdep (and with it, in make check, KASAN) every lock
+ * and memory access of one wakeup costs several times more: the debug VM
+ * measures 14-15% at 2 ms.  A busy-polling engine still shows 100% there,
+ * so the test keeps its point with a wider bound (/proc/lockdep exists only
+ * with CONFIG_LOCKDEP).
+ */
+#define IDLE_CPU_MAX_PERCENT 10
+#define IDLE_CPU_MAX_PERCENT_DEBUG 50
 
 TEST_F_TIMEOUT(fast, idle_cpu, 60)
 {
 	const int queues = 4;
 	long t0[2], t1[2], hz = sysconf(_SC_CLK_TCK), total = 0;
+	int max_percent = access("/proc/lockdep", F_OK) ? IDLE_CPU_MAX_PERCENT :
+		IDLE_CPU_MAX_PERCENT_DEBUG;
 	long long ns0[2], ns1[2];
 	int pid[2], i, j, k;
 	struct fv v[2][2];
@@ -2680,6 +2692,8 @@ TEST_F_TIMEOUT(fast, idle_cpu, 60)
 
 	REQUIRE_TEGRA(1);
 	ASSERT_LT(0, hz);
+	TH_LOG("bound: %d%% of a CPU per engine%s", max_percent,
+	       max_percent == IDLE_CPU_MAX_PERCENT ? "" : " (lockdep kernel)");
 	ASSERT_EQ(0, param_write("engine_poll_us", IDLE_CPU_POLL_US));
 	for (i = 0; i < self->ntq; i++) {
 		pid[i] = engine_pid(self->tq[i].id);
@@ -2728,8 +2742,7 @@ TEST_F_TIMEOUT(fast, idle_cpu, 60)
 		       self->tq[i].id, pid[i], 2 * queues, t1[i] - t0[i], hz,
 		       100.0 * (t1[i] - t0[i]) / (3.0 * hz),
 		       ns0[i] >= 0 && ns1[i] >= 0 ? (ns1[i] - ns0[i]) / 1e6 : -1.0);
-		/* below 10% of one CPU */
-		EXPECT_GT(3 * hz / 10, t1[i] - t0[i]);
+		EXPECT_GT(3 * hz * max_percent / 100, t1[i] - t0[i]);
 	}
 	TH_LOG("all %d engine(s) together: %.2f%% of one CPU", self->ntq,
 	       100.0 * total / (3.0 * hz));
