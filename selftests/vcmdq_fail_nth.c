@@ -1065,19 +1065,6 @@ static void inv_batch(__u32 type, void *buf, __u32 *entry_len, __u64 data)
 	inv_pack(buf, cmds, INV_ENTRIES, 16, 16);
 }
 
-static const char *data_type_name(__u32 type)
-{
-	switch (type) {
-	case VCMDQ_DATA_SMMUV3:
-		return "SMMUv3";
-	case VCMDQ_DATA_AMD_VI:
-		return "AMD-Vi";
-	case VCMDQ_DATA_VTD:
-		return "VT-d";
-	}
-	return "?";
-}
-
 /* The first instance taking @type (and only the slow path, if any does). */
 static __u32 inst_of_type(FIXTURE_DATA(fail_nth) *self, __u32 type)
 {
@@ -1175,7 +1162,7 @@ static void sweep_types(struct __test_metadata *_metadata,
 		if (!self->s.inst)
 			continue;
 		snprintf(names[i], sizeof(names[i]), "%s(%s, instance %u)",
-			 what, data_type_name(inv_types[i]), self->s.inst);
+			 what, inv_data_type_name(inv_types[i]), self->s.inst);
 		self->s.name = names[i];
 		self->s.data_type = inv_types[i];
 		self->s.failed = 0;

@@ -422,4 +422,18 @@ static inline int ioctl_invalidate(int fd, struct vcmdq_invalidate *req)
 	return ioctl(fd, VCMDQ_INVALIDATE, req) ? -errno : 0;
 }
 
+/* A data type's name, for test logs. */
+static inline const char *inv_data_type_name(__u32 type)
+{
+	switch (type) {
+	case VCMDQ_DATA_SMMUV3:
+		return "SMMUv3";
+	case VCMDQ_DATA_AMD_VI:
+		return "AMD-Vi";
+	case VCMDQ_DATA_VTD:
+		return "VT-d";
+	}
+	return "?";
+}
+
 #endif /* __SELFTEST_VCMDQ_INV_UTILS_H */
