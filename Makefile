@@ -5,7 +5,7 @@
 # everything inside a VM (tools/vm/run), because a freshly built module is
 # never loaded into the machine's own kernel.
 #
-#   make            module + selftests + vcmdqctl
+#   make            module + selftests + vcmdqctl + libvcmdq
 #   make check      install missing dependencies, build, run every test in the VM
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
@@ -34,8 +34,11 @@ SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
+# The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
+LIBVCMDQ_DIR := userspace/libvcmdq
+LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module userspace selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module userspace libvcmdq selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests
 
 modules:
@@ -56,7 +59,13 @@ debug-module:
 	cp -p uapi/linux/*.h $(DEBUG_MODULE_DIR)/uapi/linux/ && \
 	$(MAKE) -C $$kdir M=$(DEBUG_MODULE_DIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
-userspace: $(VCMDQCTL) $(VCMDQ_BENCH)
+userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
+
+# Its own Makefile knows its dependencies; -Werror as the module's W=1.
+libvcmdq:
+	$(MAKE) -C $(LIBVCMDQ_DIR) CFLAGS="-O2 -g -Werror"
+
+$(LIBVCMDQ_A): libvcmdq
 
 # The benchmark checks its effect on the cache model when the module has the
 # test hook, whose private header is kernel/vcmdq_test.h.
@@ -134,6 +143,7 @@ bench:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f $(SELFTESTS) $(VCMDQCTL) $(VCMDQ_BENCH)
+	$(MAKE) -C $(LIBVCMDQ_DIR) clean
 	rm -rf build
 
 help:
