@@ -31,7 +31,8 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
-	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test
+	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
+	     selftests/vcmdq_lib_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
@@ -64,8 +65,8 @@ userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
 # Its own Makefile knows its dependencies; -Werror as the module's W=1.
 libvcmdq:
 	$(MAKE) -C $(LIBVCMDQ_DIR) CFLAGS="-O2 -g -Werror"
-
-$(LIBVCMDQ_A): libvcmdq
+LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/vcmdq/*.h \
+			     $(LIBVCMDQ_DIR)/Makefile $(LIBVCMDQ_DIR)/libvcmdq.map)
 
 # The benchmark checks its effect on the cache model when the module has the
 # test hook, whose private header is kernel/vcmdq_test.h.
@@ -82,6 +83,10 @@ selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
 # The fail-nth sweep and the isolation tests cover the io_uring path too.
 selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
 selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
+# The library's own test links it statically: the VM needs no extra .so.
+selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
+selftests/vcmdq_lib_test: USER_CFLAGS += -I$(CURDIR)/$(LIBVCMDQ_DIR)/include
+selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
 # kernel/vcmdq_test.h is the test hook's private header, not uapi.
 selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h
