@@ -770,4 +770,58 @@ TEST_F(lib, destroy_order)
 				     NULL));
 }
 
+/* ---- the fast path's arithmetic, on a fake control region -------------- */
+
+/* No device: a queue of 8 entries whose registers are a local array. */
+TEST(fastpath_arith)
+{
+	uint32_t regs[VCMDQ_CTRL_QUEUE_STRIDE / 4] = { 0 }, engine = 0, idx;
+	uint64_t ring[8][2];
+	struct vcmdq_sq sq = {
+		.regs = regs, .engine = &engine, .ring = &ring[0][0],
+		.mask = 7, .wrap = 8,
+	};
+	struct vcmdq_sq_error err = { 0 };
+
+	/* consumed(): CONS past pos by 1 .. size, modulo twice the size. */
+	EXPECT_FALSE(__vcmdq_sq_consumed(&sq, 3, 3));
+	EXPECT_TRUE(__vcmdq_sq_consumed(&sq, 4, 3));
+	EXPECT_TRUE(__vcmdq_sq_consumed(&sq, 11, 3));	/* a full lap */
+	EXPECT_FALSE(__vcmdq_sq_consumed(&sq, 12, 3));	/* pos is a lap on */
+	EXPECT_FALSE(__vcmdq_sq_consumed(&sq, 2, 3));
+	EXPECT_TRUE(__vcmdq_sq_consumed(&sq, 1, 15));	/* across the wrap */
+	EXPECT_FALSE(vcmdq_sq_consumed(&sq, 15, 15));
+	EXPECT_TRUE(vcmdq_sq_consumed(&sq, 0, 15));
+	/* pos with carries past the wrap bit (idx + k) counts modulo too. */
+	EXPECT_TRUE(__vcmdq_sq_consumed(&sq, 1, 16));
+
+	/* reserve(): room from the cached CONS, then the register. */
+	ASSERT_EQ(0, __vcmdq_sq_reserve(&sq, 8, &idx));
+	EXPECT_EQ(0, idx);
+	EXPECT_FALSE(__vcmdq_sq_submit(&sq, 8));
+	EXPECT_EQ(8, regs[VCMDQ_CTRL_PROD / 4]);	/* index 0, wrap set */
+	EXPECT_EQ(-EAGAIN, __vcmdq_sq_reserve(&sq, 1, &idx));
+	regs[VCMDQ_CTRL_CONS / 4] = 3;			/* the engine ate 3 */
+	EXPECT_EQ(-EAGAIN, __vcmdq_sq_reserve(&sq, 4, &idx));
+	ASSERT_EQ(0, __vcmdq_sq_reserve(&sq, 3, &idx));
+	EXPECT_EQ(8, idx);
+	EXPECT_EQ(&ring[2][0], __vcmdq_sq_entry(&sq, idx + 10));
+	engine = VCMDQ_ENGINE_NEED_WAKEUP;
+	EXPECT_TRUE(vcmdq_sq_submit(&sq, 3));
+	EXPECT_EQ(11, regs[VCMDQ_CTRL_PROD / 4]);
+	/* A stopped queue: ERR in CONS, GERROR != GERRORN. */
+	regs[VCMDQ_CTRL_CONS / 4] = 9 | VCMDQ_CERROR_ILL << VCMDQ_CONS_ERR_SHIFT;
+	regs[VCMDQ_CTRL_GERROR / 4] = VCMDQ_GERROR_CMDQ_ERR;
+	EXPECT_EQ(-EIO, __vcmdq_sq_wait(&sq, 10, 1, NULL, NULL, &err));
+	EXPECT_EQ(VCMDQ_CERROR_ILL, err.error);
+	EXPECT_EQ(9, err.pos);
+	/* Skipped: CONS past it, acknowledged. */
+	EXPECT_TRUE(__vcmdq_sq_skip_error(&sq));
+	EXPECT_EQ(10, regs[VCMDQ_CTRL_CONS / 4]);
+	EXPECT_EQ(regs[VCMDQ_CTRL_GERROR / 4], regs[VCMDQ_CTRL_GERRORN / 4]);
+	/* Acknowledged, the old ERR no longer stops a wait that is done. */
+	regs[VCMDQ_CTRL_CONS / 4] = 11 | VCMDQ_CERROR_ILL << VCMDQ_CONS_ERR_SHIFT;
+	EXPECT_EQ(0, vcmdq_sq_wait(&sq, 10, 1, NULL, NULL, &err));
+}
+
 TEST_HARNESS_MAIN
