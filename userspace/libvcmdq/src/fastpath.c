@@ -9,6 +9,14 @@
 
 #include "internal.h"
 
+VCMDQ_EXPORT void vcmdq_sq_setup(struct vcmdq_sq *sq, void *ctrl,
+				  unsigned int index, void *ring,
+				  unsigned int log2size, int fd,
+				  uint32_t viommu_id)
+{
+	__vcmdq_sq_setup(sq, ctrl, index, ring, log2size, fd, viommu_id);
+}
+
 VCMDQ_EXPORT int vcmdq_sq_reserve(struct vcmdq_sq *sq, uint32_t n,
 				  uint32_t *idx)
 {
@@ -89,7 +97,7 @@ VCMDQ_EXPORT int vcmdq_sq_init(struct vcmdq_viommu *v, unsigned int index,
 			       struct vcmdq_sq *sq)
 {
 	struct vcmdq_qslot *s;
-	uint32_t nent, ring;
+	uint32_t ring;
 	void *ents;
 	int rc = 0;
 	KEEP_ERRNO;
@@ -106,25 +114,15 @@ VCMDQ_EXPORT int vcmdq_sq_init(struct vcmdq_viommu *v, unsigned int index,
 		rc = -ENOENT;
 		goto out;
 	}
-	nent = 1U << s->bound_log2size;
-	ring = 2 * nent - 1;
+	ring = (2U << s->bound_log2size) - 1;
 	ents = __vcmdq_mem_hva(v->ctx, s->bound_gpa,
 			       (uint64_t)VCMDQ_CMD_ENTRY_SIZE << s->bound_log2size);
 	if (!ents) {
 		rc = -ENOENT;
 		goto out;
 	}
-	*sq = (struct vcmdq_sq){
-		.regs = (uint32_t *)((char *)v->ctrl +
-				     index * VCMDQ_CTRL_QUEUE_STRIDE),
-		.engine = (uint32_t *)((char *)v->ctrl + VCMDQ_CTRL_ENGINE),
-		.ring = ents,
-		.mask = nent - 1,
-		.wrap = nent,
-		.fd = v->ctx->fd,
-		.viommu_id = v->id,
-		.index = index,
-	};
+	__vcmdq_sq_setup(sq, v->ctrl, index, ents, s->bound_log2size, v->ctx->fd,
+			 v->id);
 	sq->prod = __atomic_load_n(&sq->regs[VCMDQ_CTRL_PROD / 4],
 				   __ATOMIC_RELAXED) & ring;
 	sq->cached_cons = __vcmdq_load_cons_acquire(sq) & ring;

@@ -218,6 +218,31 @@ static inline void __vcmdq_store_reg_release(struct vcmdq_sq *sq,
 
 /* ---- producer ----------------------------------------------------------- */
 
+/*
+ * Point @sq at queue @index of a control region @ctrl the caller mapped
+ * itself, with 2^@log2size entries at @ring (the caller's view of the
+ * queue's guest memory); @fd and @viommu_id are for vcmdq_sq_kick().
+ * PROD and the cached CONS start at 0.  vcmdq_sq_init() does this from a
+ * library vIOMMU; this is for a VMM (or test) that keeps its own objects.
+ */
+static inline void __vcmdq_sq_setup(struct vcmdq_sq *sq, void *ctrl,
+				    unsigned int index, void *ring,
+				    unsigned int log2size, int fd,
+				    uint32_t viommu_id)
+{
+	sq->regs = (uint32_t *)((char *)ctrl + index * VCMDQ_CTRL_QUEUE_STRIDE);
+	sq->engine = (uint32_t *)((char *)ctrl + VCMDQ_CTRL_ENGINE);
+	sq->ring = (uint64_t *)ring;
+	sq->wrap = 1U << log2size;
+	sq->mask = sq->wrap - 1;
+	sq->prod = 0;
+	sq->cached_cons = 0;
+	sq->fd = fd;
+	sq->viommu_id = viommu_id;
+	sq->index = index;
+	sq->kicks = 0;
+}
+
 /* Entries between @cons and PROD: (prod - cons) modulo twice the size. */
 static inline uint32_t __vcmdq_sq_used(const struct vcmdq_sq *sq,
 				       uint32_t cons)
@@ -387,6 +412,9 @@ static inline bool __vcmdq_sq_skip_error(struct vcmdq_sq *sq)
 
 /* ---- out-of-line twins and the library's parts -------------------------- */
 
+void vcmdq_sq_setup(struct vcmdq_sq *sq, void *ctrl, unsigned int index,
+		    void *ring, unsigned int log2size, int fd,
+		    uint32_t viommu_id);
 int vcmdq_sq_reserve(struct vcmdq_sq *sq, uint32_t n, uint32_t *idx);
 uint64_t *vcmdq_sq_entry(const struct vcmdq_sq *sq, uint32_t pos);
 bool vcmdq_sq_submit(struct vcmdq_sq *sq, uint32_t n);
