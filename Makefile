@@ -85,13 +85,15 @@ selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
 selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 # The library's own test links it statically: the VM needs no extra .so.
 selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
-selftests/vcmdq_lib_test: USER_CFLAGS += -I$(CURDIR)/$(LIBVCMDQ_DIR)/include
 selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
-# kernel/vcmdq_test.h is the test hook's private header, not uapi.
-selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h
+# kernel/vcmdq_test.h is the test hook's private header, not uapi.  The
+# guest driver of the fast path tests is libvcmdq's header-only fast path.
+selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h \
+		  $(LIBVCMDQ_DIR)/include/vcmdq/*.h
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -o $@ $< -lpthread $(SELFTEST_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
+		-o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
 # sanitizers, and the VM runner's own tests (a link, so the script is run

@@ -9,10 +9,7 @@
  * fills and counts the instance's IOTLB/ATC model on the library's own
  * file (vcmdq_fd()).
  */
-/* vcmdq_utils.h has an open helper of the library's name: rename it. */
-#define vcmdq_open vcmdq_open_raw
 #include "vcmdq_utils.h"
-#undef vcmdq_open
 
 #include <poll.h>
 
