@@ -5,7 +5,7 @@
 # everything inside a VM (tools/vm/run), because a freshly built module is
 # never loaded into the machine's own kernel.
 #
-#   make            module + selftests + vcmdqctl
+#   make            module + selftests + vcmdqctl + libvcmdq
 #   make check      install missing dependencies, build, run every test in the VM
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
@@ -31,11 +31,15 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 # One kselftest program per area; tools/check runs each in the VM.
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
-	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test
+	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
+	     selftests/vcmdq_lib_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
+# The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
+LIBVCMDQ_DIR := userspace/libvcmdq
+LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module userspace selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module userspace libvcmdq selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests
 
 modules:
@@ -56,7 +60,13 @@ debug-module:
 	cp -p uapi/linux/*.h $(DEBUG_MODULE_DIR)/uapi/linux/ && \
 	$(MAKE) -C $$kdir M=$(DEBUG_MODULE_DIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
-userspace: $(VCMDQCTL) $(VCMDQ_BENCH)
+userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
+
+# Its own Makefile knows its dependencies; -Werror as the module's W=1.
+libvcmdq:
+	$(MAKE) -C $(LIBVCMDQ_DIR) CFLAGS="-O2 -g -Werror"
+LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/vcmdq/*.h \
+			     $(LIBVCMDQ_DIR)/Makefile $(LIBVCMDQ_DIR)/libvcmdq.map)
 
 # The benchmark checks its effect on the cache model when the module has the
 # test hook, whose private header is kernel/vcmdq_test.h.
@@ -73,11 +83,17 @@ selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
 # The fail-nth sweep and the isolation tests cover the io_uring path too.
 selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
 selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
+# The library's own test links it statically: the VM needs no extra .so.
+selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
+selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
-# kernel/vcmdq_test.h is the test hook's private header, not uapi.
-selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h
+# kernel/vcmdq_test.h is the test hook's private header, not uapi.  The
+# guest driver of the fast path tests is libvcmdq's header-only fast path.
+selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h \
+		  $(LIBVCMDQ_DIR)/include/vcmdq/*.h
 	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -o $@ $< -lpthread $(SELFTEST_LIBS)
+	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
+		-o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
 # sanitizers, and the VM runner's own tests (a link, so the script is run
@@ -134,6 +150,7 @@ bench:
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f $(SELFTESTS) $(VCMDQCTL) $(VCMDQ_BENCH)
+	$(MAKE) -C $(LIBVCMDQ_DIR) clean
 	rm -rf build
 
 help:

@@ -83,7 +83,7 @@ FIXTURE_SETUP(vcmdq)
 	vcmdq_read_counters(&self->base);
 	ASSERT_COUNTERS_READ(&self->base);
 
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd)
 		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
 		       strerror(errno));
@@ -593,7 +593,7 @@ TEST_F(vcmdq, get_info_instances)
 		close(fd);
 
 	/* The same answer from a second file. */
-	self->fd2 = vcmdq_open();
+	self->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd2);
 	ASSERT_EQ(self->num_instances, vcmdq_instances(self->fd2, other));
 	EXPECT_EQ(0, memcmp(other, self->info,
@@ -937,7 +937,7 @@ TEST_F(vcmdq, contexts_independent)
 	int fd2;
 
 	ASSERT_NE(NULL, mem);
-	self->fd2 = fd2 = vcmdq_open();
+	self->fd2 = fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(self->base.contexts + 2, vcmdq_counter("contexts"));
 
@@ -1005,7 +1005,7 @@ TEST_F(vcmdq, close_releases_everything)
 	vcmdq_read_counters(&c0);
 	ASSERT_EQ(n, vcmdq_instances(self->fd, before));
 
-	self->fd2 = fd2 = vcmdq_open();
+	self->fd2 = fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd2, 0, &s2_a));
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd2, 0, &s2_b));
@@ -1074,7 +1074,7 @@ TEST_F(vcmdq, memlock_limit)
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &rl));
 
 	/* A file opened without CAP_IPC_LOCK, by this process. */
-	self->fd2 = fd = vcmdq_open();
+	self->fd2 = fd = vcmdq_open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2_id));
 
@@ -1127,7 +1127,7 @@ TEST_F(vcmdq, memlock_limit)
 	ASSERT_EQ(pinned, pinned_pages());
 
 	/* ... so a new file can pin up to the limit again. */
-	self->fd2 = fd = vcmdq_open();
+	self->fd2 = fd = vcmdq_open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd, 0, &s2_id));
 	ASSERT_EQ(0, _test_cmd_s2_map(fd, s2_id, VCMDQ_S2_MAP_RW, GPA_BASE,
@@ -1242,7 +1242,7 @@ FIXTURE_SETUP(vcmdq_s2)
 	self->fd = -1;
 	vcmdq_read_counters(&self->base);
 	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd);
 	test_cmd_s2_alloc(&self->s2_id);
 	self->mem = alloc_pages(S2_PAGES, PROT_READ | PROT_WRITE, true);
@@ -1690,7 +1690,7 @@ FIXTURE_SETUP(vcmdq_viommu)
 	self->fd2 = -1;
 	vcmdq_read_counters(&self->base);
 	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd);
 	self->num_instances = vcmdq_instances(self->fd, self->info);
 	ASSERT_LT(0, self->num_instances);
@@ -1831,7 +1831,7 @@ TEST_F(vcmdq_viommu, tags_two_files)
 		SKIP(return, "%s instance %u has fewer than %d free vIOMMU slots",
 		     vcmdq_flavor_name(variant->flavor), self->inst.id,
 		     2 * PER_FILE);
-	self->fd2 = vcmdq_open();
+	self->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd2);
 	for (i = 0; i < 2 * PER_FILE; i++) {
 		fd = i & 1 ? self->fd2 : self->fd;
@@ -1896,7 +1896,7 @@ TEST_F_TIMEOUT(vcmdq_viommu, exhaust, 600)
 	int fds[2];
 
 	REQUIRE_INSTANCE();
-	self->fd2 = vcmdq_open();
+	self->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd2);
 	fds[0] = self->fd;
 	fds[1] = self->fd2;

@@ -371,7 +371,7 @@ FIXTURE_SETUP(fail_nth)
 	self->vfio_fd = -1;
 	self->s.nth.fd = -1;
 	self->s.kmsg = -1;
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd)
 		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
 		       strerror(errno));
@@ -462,7 +462,7 @@ static void vm_open(struct __test_metadata *_metadata, struct vmctx *vm)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->efd = -1;
-	vm->fd = vcmdq_open();
+	vm->fd = vcmdq_open_dev();
 	ASSERT_LE(0, vm->fd) TH_LOG("open: %s", strerror(errno));
 }
 
@@ -543,7 +543,7 @@ static void pass_open(struct __test_metadata *_metadata, struct sweep *s)
 	int fd, err;
 
 	nth_arm(&s->nth);
-	fd = vcmdq_open();
+	fd = vcmdq_open_dev();
 	err = errno;
 	nth_disarm(_metadata, &s->nth);
 	if (call_ok(_metadata, s, "open", fd < 0 ? -1 : 0, err))

@@ -150,7 +150,7 @@ static struct vm *vm_get(struct __test_metadata *_metadata,
 
 	if (vm->fd >= 0)
 		return vm;
-	vm->fd = vcmdq_open();
+	vm->fd = vcmdq_open_dev();
 	ASSERT_LE(0, vm->fd) TH_LOG("open %s: %s", VCMDQ_DEV, strerror(errno));
 	ASSERT_EQ(0, _test_cmd_s2_alloc(vm->fd, 0, &vm->s2_id));
 	vm->ram = alloc_pages(RAM_PAGES, PROT_READ | PROT_WRITE, true);
@@ -375,7 +375,7 @@ FIXTURE_TEARDOWN(fast)
 	}
 	if (params) {
 		/* Wake engines still sleeping on the test's poll period. */
-		int fd = vcmdq_open();
+		int fd = vcmdq_open_dev();
 		__u32 s2 = 0, viommu;
 
 		EXPECT_LE(0, fd);
@@ -1107,7 +1107,7 @@ TEST_F(fast, enable_disable)
 
 	/* A slot without QUEUE_ALLOC never becomes enabled. */
 	for (i = 0; i < ARRAY_SIZE(slots); i++) {
-		gq_init(&u, v.ctrl, slots[i], q.ent, 5, self->fd, v.id);
+		gq_init(&u, v.ctrl, slots[i], q.sq.ring, 5, self->fd, v.id);
 		gq_wr(&u, VCMDQ_CTRL_CONFIG, VCMDQ_CONFIG_EN);
 	}
 	test_cmd_kick(v.id);
@@ -1115,7 +1115,7 @@ TEST_F(fast, enable_disable)
 	test_cmd_kick(v.id);
 	sleep_us(NEGATIVE_WAIT_US);
 	for (i = 0; i < ARRAY_SIZE(slots); i++) {
-		gq_init(&u, v.ctrl, slots[i], q.ent, 5, self->fd, v.id);
+		gq_init(&u, v.ctrl, slots[i], q.sq.ring, 5, self->fd, v.id);
 		EXPECT_EQ(0, gq_rd(&u, VCMDQ_CTRL_STATUS))
 			TH_LOG("unallocated slot %u enabled", slots[i]);
 		gq_wr(&u, VCMDQ_CTRL_CONFIG, 0);
@@ -1182,7 +1182,7 @@ TEST_F(fast, submit_basic)
 	/* TLBI_NH_ASID + CMD_SYNC */
 	ASSERT_EQ(0, gq_issue1(&q, cmd_tlbi_nh_asid(0, 1)));
 	EXPECT_EQ(3, gq_rd(&q, VCMDQ_CTRL_CONS));
-	EXPECT_EQ(3, q.prod);
+	EXPECT_EQ(3, q.sq.prod);
 	EXPECT_EQ(0, gq_rd(&q, VCMDQ_CTRL_GERROR));
 	EXPECT_EQ(0, gq_rd(&q, VCMDQ_CTRL_GERRORN));
 	n = iotlb_count(self->fd, v.inst, v.tag, 1);
@@ -1251,13 +1251,13 @@ TEST_F_TIMEOUT(fast, wrap_around, 120)
 						  true, 0, 0, 0, 0);
 		ASSERT_EQ(0, gq_issue_sync(&q, batch, m))
 			TH_LOG("batch %u of %u commands: CONS %#x PROD %#x",
-			       batches, m, gq_rd(&q, VCMDQ_CTRL_CONS), q.prod);
+			       batches, m, gq_rd(&q, VCMDQ_CTRL_CONS), q.sq.prod);
 		done += m;
 		total += m + 1;
 		batches++;
 		/* CONS == PROD: index and wrap bit, nothing else. */
 		ASSERT_EQ(total & (2 * nent - 1), gq_rd(&q, VCMDQ_CTRL_CONS));
-		ASSERT_EQ(q.prod, gq_rd(&q, VCMDQ_CTRL_PROD));
+		ASSERT_EQ(q.sq.prod, gq_rd(&q, VCMDQ_CTRL_PROD));
 		if (Q_WRP(&q, gq_cons(&q)) != Q_WRP(&q, last_cons))
 			wraps++;
 		last_cons = gq_cons(&q);
@@ -1287,7 +1287,7 @@ TEST_F_TIMEOUT(fast, wrap_around, 120)
 			gq_publish(&q);
 	}
 	ASSERT_EQ(0, gq_issue_sync(&q, NULL, 0));
-	EXPECT_EQ(q.prod, gq_rd(&q, VCMDQ_CTRL_CONS));
+	EXPECT_EQ(q.sq.prod, gq_rd(&q, VCMDQ_CTRL_CONS));
 
 	n = iotlb_count_range(self->fd, v.inst, v.tag, 7, 0,
 			      ((__u64)ncmds << 12) - 1, 0);
@@ -1378,7 +1378,7 @@ TEST_F_TIMEOUT(fast, queue_large, 120)
 	gq_put(&q, cmd_tlbi_nh_asid(0, 1));
 	gq_put(&q, cmd_sync());
 	gq_publish(&q);
-	ASSERT_EQ(0, gq_wait_past(&q, Q_PTR(&q, q.prod - 1)));
+	ASSERT_EQ(0, gq_wait_past(&q, Q_PTR(&q, q.sq.prod - 1)));
 	n = iotlb_count(self->fd, v.inst, v.tag, 1);
 	EXPECT_EQ(0, n);
 	test_err_s2_unmap(EBUSY, self->vm[0].s2_id,
@@ -1704,7 +1704,7 @@ TEST_F(fast, atc_inv_vsid)
 	n = atc_count_sid(self->fd, inst->id, p1);
 	EXPECT_EQ(2, n);
 	gq_skip_and_ack(&qa);
-	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.prod - 1)));
+	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.sq.prod - 1)));
 	/* ... nor does the physical ID. */
 	ASSERT_EQ(-EIO, gq_issue1(&qa, cmd_atc_inv(p0, false, 0, 0,
 						   ATC_INV_SIZE_ALL, false)));
@@ -1712,11 +1712,11 @@ TEST_F(fast, atc_inv_vsid)
 	n = atc_count_sid(self->fd, inst->id, p0);
 	EXPECT_EQ(1, n);
 	gq_skip_and_ack(&qa);
-	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.prod - 1)));
+	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.sq.prod - 1)));
 	/* VM B reaches its device with its vSID, and not VM A's device. */
 	ASSERT_EQ(-EIO, gq_issue1(&qb, guest_atc_inv(0x100, false, 0, 0, 0)));
 	gq_skip_and_ack(&qb);
-	ASSERT_EQ(0, gq_wait_past(&qb, Q_PTR(&qb, qb.prod - 1)));
+	ASSERT_EQ(0, gq_wait_past(&qb, Q_PTR(&qb, qb.sq.prod - 1)));
 	ASSERT_EQ(0, gq_issue1(&qb, guest_atc_inv(0x200, false, 0, 0, 0)));
 	n = atc_count_sid(self->fd, inst->id, p1);
 	EXPECT_EQ(0, n);
@@ -1731,7 +1731,7 @@ TEST_F(fast, atc_inv_vsid)
 						   ATC_INV_SIZE_ALL, false)));
 	EXPECT_EQ(VCMDQ_CERROR_ILL, gq_cons_err(&qa));
 	gq_skip_and_ack(&qa);
-	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.prod - 1)));
+	ASSERT_EQ(0, gq_wait_past(&qa, Q_PTR(&qa, qa.sq.prod - 1)));
 }
 
 /* Errnos shared by both ownership paths. */
@@ -2233,12 +2233,12 @@ TEST_F(fast, illegal_commands)
 
 	for (i = 0; i < nbad; i++) {
 		test_cmd_iotlb_add(v.inst, v.tag, 200 + i, 0, 0, 0xfff, true);
-		at = q.prod;
+		at = q.sq.prod;
 		gq_put(&q, bad[i].c);
 		gq_put(&q, cmd_tlbi_nh_asid(0, 200 + i));
 		gq_put(&q, cmd_sync());
 		gq_publish(&q);
-		ASSERT_EQ(-EIO, gq_wait_past(&q, Q_PTR(&q, q.prod - 1)))
+		ASSERT_EQ(-EIO, gq_wait_past(&q, Q_PTR(&q, q.sq.prod - 1)))
 			TH_LOG("%s was accepted", bad[i].name);
 		EXPECT_EQ(at | VCMDQ_CERROR_ILL << VCMDQ_CONS_ERR_SHIFT,
 			  gq_rd(&q, VCMDQ_CTRL_CONS))
@@ -2249,7 +2249,7 @@ TEST_F(fast, illegal_commands)
 		ASSERT_EQ(1, read_events(efd, r, 4));
 		EXPECT_EVENT(r[0], 0, at, bad[i].c);
 		gq_skip_and_ack(&q);
-		ASSERT_EQ(0, gq_wait_past(&q, Q_PTR(&q, q.prod - 1)));
+		ASSERT_EQ(0, gq_wait_past(&q, Q_PTR(&q, q.sq.prod - 1)));
 		n = iotlb_count(self->fd, v.inst, v.tag, 200 + i);
 		EXPECT_EQ(0, n);
 	}
@@ -2359,11 +2359,11 @@ static int one_error(struct gq *q, struct cmd bad)
 	gq_put(q, bad);
 	gq_put(q, cmd_sync());
 	gq_publish(q);
-	rc = gq_wait_past(q, Q_PTR(q, q->prod - 1));
+	rc = gq_wait_past(q, Q_PTR(q, q->sq.prod - 1));
 	if (rc != -EIO)
 		return rc ? rc : -EPROTO;
 	gq_skip_and_ack(q);
-	return gq_wait_past(q, Q_PTR(q, q->prod - 1));
+	return gq_wait_past(q, Q_PTR(q, q->sq.prod - 1));
 }
 
 /* Depth 2, four errors: two kept, LOST_EVENTS on the newest, a gap after. */
@@ -2561,7 +2561,7 @@ static bool wait_need_wakeup(struct gq *q, __u64 us)
 	__u64 end = now_us() + us;
 
 	while (now_us() < end) {
-		if (*q->engine & VCMDQ_ENGINE_NEED_WAKEUP)
+		if (gq_need_wakeup(q))
 			return true;
 		sleep_us(500);
 	}
@@ -2593,7 +2593,7 @@ TEST_F(fast, need_wakeup_kick)
 	t0 = now_us();
 	while (now_us() - t0 < 200 * 1000) {
 		samples++;
-		set += !!(*q.engine & VCMDQ_ENGINE_NEED_WAKEUP);
+		set += !!(gq_need_wakeup(&q));
 		sleep_us(1000);
 	}
 	EXPECT_EQ(samples, set);
@@ -2606,7 +2606,7 @@ TEST_F(fast, need_wakeup_kick)
 	cons = gq_rd(&q, VCMDQ_CTRL_CONS);
 	EXPECT_EQ(1, cons) TH_LOG("consumed without a kick (poll %ld us)",
 				  long_poll_us);
-	EXPECT_TRUE(*q.engine & VCMDQ_ENGINE_NEED_WAKEUP);
+	EXPECT_TRUE(gq_need_wakeup(&q));
 	/* KICK: consumed now. */
 	t0 = now_us();
 	test_cmd_kick(v.id);
@@ -3020,7 +3020,7 @@ TEST_F_TIMEOUT(fast, close_while_busy, 60)
 		s[i].stop = true;
 		pthread_join(th[i], NULL);
 		TH_LOG("queue %d: %lu commands streamed, CONS %#x PROD %#x", i,
-		       s[i].cmds, gq_rd(&s[i].q, VCMDQ_CTRL_CONS), s[i].q.prod);
+		       s[i].cmds, gq_rd(&s[i].q, VCMDQ_CTRL_CONS), s[i].q.sq.prod);
 		EXPECT_LT(0, s[i].cmds);
 	}
 	/* Unmapped (the VMM's memory too) and closed with work pending. */

@@ -27,6 +27,9 @@
 
 #include "vcmdq_utils.h"
 
+/* The guest driver's producer is libvcmdq's (header only, no link). */
+#include <vcmdq/fastpath.h>
+
 #ifndef MAP_HUGETLB
 #define MAP_HUGETLB 0x40000
 #endif
@@ -272,18 +275,14 @@ static inline void relax(unsigned int *spins)
 }
 
 /*
- * One logical VCMDQ as the guest driver sees it: its 128 bytes of the
- * mmapped page0, the queue memory (through the VMM's mapping of guest RAM)
- * and the producer's shadow of PROD.
+ * One logical VCMDQ as the guest driver sees it, on libvcmdq's header-only
+ * fast path (<vcmdq/fastpath.h>: its registers, entries, ordering helpers
+ * and queue arithmetic; no library to link), plus what the tests add: the
+ * timeout, whether to kick, a kick counter.  PROD is the library's
+ * sq.prod, which gq_put() advances entry by entry and gq_publish() stores.
  */
 struct gq {
-	volatile __u32 *regs;
-	volatile __u32 *engine;	/* VCMDQ_CTRL_ENGINE of the region */
-	volatile __u64 *ent;	/* 2 little-endian words per entry */
-	unsigned int log2size;	/* log2 of the number of entries */
-	__u32 prod;		/* index | wrap */
-	int fd;			/* for VCMDQ_KICK */
-	__u32 viommu_id;
+	struct vcmdq_sq sq;
 	bool kick;		/* kick when NEED_WAKEUP after PROD */
 	__u64 timeout_us;	/* CONS/STATUS polls give up after this */
 	unsigned long kicks;	/* KICKs issued */
@@ -293,35 +292,27 @@ struct gq {
 #define GQ_TIMEOUT_US		(2 * 1000 * 1000)
 
 static inline void gq_init(struct gq *q, void *ctrl, unsigned int index,
-			   volatile void *queue_va, unsigned int log2size, int fd,
+			   void *queue_va, unsigned int log2size, int fd,
 			   __u32 viommu_id)
 {
-	*q = (struct gq){
-		.regs = (volatile __u32 *)((char *)ctrl +
-					   index * VCMDQ_CTRL_QUEUE_STRIDE),
-		.engine = (volatile __u32 *)((char *)ctrl + VCMDQ_CTRL_ENGINE),
-		.ent = queue_va,
-		.log2size = log2size,
-		.fd = fd,
-		.viommu_id = viommu_id,
-		.kick = true,
-		.timeout_us = GQ_TIMEOUT_US,
-	};
+	*q = (struct gq){ .kick = true, .timeout_us = GQ_TIMEOUT_US };
+	__vcmdq_sq_setup(&q->sq, ctrl, index, queue_va, log2size, fd,
+			 viommu_id);
 }
 
 static inline __u32 gq_rd(const struct gq *q, unsigned int off)
 {
-	return __atomic_load_n(&q->regs[off / 4], __ATOMIC_ACQUIRE);
+	return __vcmdq_load_reg_acquire(&q->sq, off);
 }
 
-static inline void gq_wr(const struct gq *q, unsigned int off, __u32 val)
+static inline void gq_wr(struct gq *q, unsigned int off, __u32 val)
 {
-	__atomic_store_n(&q->regs[off / 4], val, __ATOMIC_RELEASE);
+	__vcmdq_store_reg_release(&q->sq, off, val);
 }
 
 static inline __u32 gq_nent(const struct gq *q)
 {
-	return 1U << q->log2size;
+	return q->sq.wrap;
 }
 
 #define Q_IDX(q, p)	((p) & (gq_nent(q) - 1))
@@ -336,39 +327,47 @@ static inline __u32 gq_inc(const struct gq *q, __u32 p, __u32 n)
 /* CONS without ERR (and the overflow bit). */
 static inline __u32 gq_cons(const struct gq *q)
 {
-	return Q_PTR(q, gq_rd(q, VCMDQ_CTRL_CONS));
+	return Q_PTR(q, __vcmdq_load_cons_acquire(&q->sq));
 }
 
 static inline __u32 gq_cons_err(const struct gq *q)
 {
-	return (gq_rd(q, VCMDQ_CTRL_CONS) >> VCMDQ_CONS_ERR_SHIFT) &
+	return (__vcmdq_load_cons_acquire(&q->sq) >> VCMDQ_CONS_ERR_SHIFT) &
 	       VCMDQ_CONS_ERR_MASK;
 }
 
 /* queue_consumed() of arm-smmu-v3.c: has @cons moved past the entry @p? */
 static inline bool gq_consumed(const struct gq *q, __u32 cons, __u32 p)
 {
-	return (Q_WRP(q, cons) == Q_WRP(q, p) && Q_IDX(q, cons) > Q_IDX(q, p)) ||
-	       (Q_WRP(q, cons) != Q_WRP(q, p) && Q_IDX(q, cons) <= Q_IDX(q, p));
+	return __vcmdq_sq_consumed(&q->sq, cons, p);
 }
 
 /* Free entries between our PROD and the engine's @cons. */
 static inline __u32 gq_space(const struct gq *q, __u32 cons)
 {
-	if (Q_WRP(q, q->prod) == Q_WRP(q, cons))
-		return gq_nent(q) - (Q_IDX(q, q->prod) - Q_IDX(q, cons));
-	return Q_IDX(q, cons) - Q_IDX(q, q->prod);
+	return q->sq.wrap - __vcmdq_sq_used(&q->sq, cons);
+}
+
+/* Does the engine advertise NEED_WAKEUP (a plain read, for polls)? */
+static inline bool gq_need_wakeup(const struct gq *q)
+{
+	return __vcmdq_engine_needs_wakeup(&q->sq);
+}
+
+/* After the library said the engine sleeps: kick it, if this queue may. */
+static inline void gq_kick_if(struct gq *q, bool need_wakeup)
+{
+	if (q->kick && need_wakeup) {
+		_test_cmd_kick(q->sq.fd, q->sq.viommu_id);
+		q->kicks++;
+	}
 }
 
 /* The producer's side of vcmdq's SQPOLL-like protocol. */
 static inline void gq_maybe_kick(struct gq *q)
 {
-	/* PROD store before the NEED_WAKEUP load: a full barrier. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (q->kick && (*q->engine & VCMDQ_ENGINE_NEED_WAKEUP)) {
-		_test_cmd_kick(q->fd, q->viommu_id);
-		q->kicks++;
-	}
+	__vcmdq_mb_prod_before_wakeup_check();
+	gq_kick_if(q, __vcmdq_engine_needs_wakeup(&q->sq));
 }
 
 /*
@@ -403,24 +402,25 @@ static inline int gq_hw_init(struct gq *q)
 		return rc;
 	gq_wr(q, VCMDQ_CTRL_PROD, 0);
 	gq_wr(q, VCMDQ_CTRL_CONS, 0);
-	q->prod = 0;
+	q->sq.prod = 0;
+	q->sq.cached_cons = 0;
 	return gq_write_config(q, VCMDQ_CONFIG_EN);
 }
 
 /* queue_write(): an entry at PROD, little-endian; PROD is not published. */
 static inline void gq_put(struct gq *q, struct cmd c)
 {
-	volatile __u64 *e = q->ent + 2 * Q_IDX(q, q->prod);
+	uint64_t *e = __vcmdq_sq_entry(&q->sq, q->sq.prod);
 
-	e[0] = htole64(c.w[0]);
-	e[1] = htole64(c.w[1]);
-	q->prod = gq_inc(q, q->prod, 1);
+	e[0] = __vcmdq_cpu_to_le64(c.w[0]);
+	e[1] = __vcmdq_cpu_to_le64(c.w[1]);
+	q->sq.prod = gq_inc(q, q->sq.prod, 1);
 }
 
 /* Release the entries written so far: one release store of PROD. */
 static inline void gq_publish(struct gq *q)
 {
-	gq_wr(q, VCMDQ_CTRL_PROD, q->prod);
+	__vcmdq_store_prod_release(&q->sq, q->sq.prod);
 	gq_maybe_kick(q);
 }
 
@@ -431,33 +431,35 @@ static inline void gq_publish(struct gq *q)
  */
 static inline bool gq_stopped(const struct gq *q, __u32 cons)
 {
-	if (!((cons >> VCMDQ_CONS_ERR_SHIFT) & VCMDQ_CONS_ERR_MASK))
-		return false;
-	return (gq_rd(q, VCMDQ_CTRL_GERROR) ^ gq_rd(q, VCMDQ_CTRL_GERRORN)) &
-	       VCMDQ_GERROR_CMDQ_ERR;
+	return __vcmdq_sq_stopped(&q->sq, cons);
+}
+
+/* The library's wait back-off: relax(), -ETIMEDOUT past the deadline. */
+struct gq_wait {
+	__u64 deadline;
+	unsigned int spins;
+};
+
+static inline int gq_backoff(void *arg, unsigned int iter)
+{
+	struct gq_wait *w = arg;
+
+	if (now_us() > w->deadline)
+		return -ETIMEDOUT;
+	relax(&w->spins);
+	return 0;
 }
 
 /*
  * Poll CONS (acquire) until it has passed entry @p.
- * Return: 0; -EIO when the queue stopped on an error (CONS.ERR set);
- * -ETIMEDOUT.
+ * Return: 0; -EIO when the queue stopped on an error (CONS.ERR set) before
+ * passing it; -ETIMEDOUT.
  */
 static inline int gq_wait_past(struct gq *q, __u32 p)
 {
-	__u64 deadline = now_us() + q->timeout_us;
-	unsigned int spins = 0;
+	struct gq_wait w = { .deadline = now_us() + q->timeout_us };
 
-	for (;;) {
-		__u32 cons = gq_rd(q, VCMDQ_CTRL_CONS);
-
-		if (gq_stopped(q, cons))
-			return -EIO;
-		if (gq_consumed(q, Q_PTR(q, cons), p))
-			return 0;
-		if (now_us() > deadline)
-			return -ETIMEDOUT;
-		relax(&spins);
-	}
+	return __vcmdq_sq_wait(&q->sq, p, 0, gq_backoff, &w, NULL);
 }
 
 /* Wait until @n entries are free.  Return: as gq_wait_past(). */
@@ -465,13 +467,15 @@ static inline int gq_wait_space(struct gq *q, __u32 n)
 {
 	__u64 deadline = now_us() + q->timeout_us;
 	unsigned int spins = 0;
+	__u32 idx;
 
 	for (;;) {
-		__u32 cons = gq_rd(q, VCMDQ_CTRL_CONS);
+		__u32 cons = __vcmdq_load_cons_acquire(&q->sq);
 
 		if (gq_stopped(q, cons))
 			return -EIO;
-		if (gq_space(q, Q_PTR(q, cons)) >= n)
+		/* The library's reserve: the cached CONS, then the register. */
+		if (!__vcmdq_sq_reserve(&q->sq, n, &idx))
 			return 0;
 		if (now_us() > deadline)
 			return -ETIMEDOUT;
@@ -496,7 +500,7 @@ static inline int gq_issue_sync(struct gq *q, const struct cmd *cmds,
 		return rc;
 	for (i = 0; i < n; i++)
 		gq_put(q, cmds[i]);
-	sync = q->prod;
+	sync = q->sq.prod;
 	gq_put(q, cmd_sync());
 	gq_publish(q);
 	return gq_wait_past(q, sync);
@@ -519,26 +523,19 @@ static inline bool gq_in_error(const struct gq *q)
 
 static inline void gq_ack(struct gq *q)
 {
-	gq_wr(q, VCMDQ_CTRL_GERRORN, gq_rd(q, VCMDQ_CTRL_GERROR));
-	gq_maybe_kick(q);
+	gq_kick_if(q, __vcmdq_sq_ack_error(&q->sq));
 }
 
 /* Fix: overwrite the entry CONS points at with a CMD_SYNC, then ack. */
 static inline void gq_fix_and_ack(struct gq *q)
 {
-	volatile __u64 *e = q->ent + 2 * Q_IDX(q, gq_cons(q));
-	struct cmd s = cmd_sync();
-
-	e[0] = htole64(s.w[0]);
-	e[1] = htole64(s.w[1]);
-	gq_ack(q);
+	gq_kick_if(q, __vcmdq_sq_fix_error(&q->sq));
 }
 
 /* Skip: move CONS past the entry, then ack. */
 static inline void gq_skip_and_ack(struct gq *q)
 {
-	gq_wr(q, VCMDQ_CTRL_CONS, gq_inc(q, gq_cons(q), 1));
-	gq_ack(q);
+	gq_kick_if(q, __vcmdq_sq_skip_error(&q->sq));
 }
 
 /* ---- module parameters, engine threads ------------------------------------ */

@@ -289,7 +289,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct ctx *c,
 	c->ring_err = -ENODEV;
 	vcmdq_read_counters(&c->base);
 	ASSERT_COUNTERS_READ(&c->base);
-	c->fd = vcmdq_open();
+	c->fd = vcmdq_open_dev();
 	ASSERT_LE(0, c->fd)
 		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
 		       strerror(errno));
@@ -1396,7 +1396,7 @@ TEST_F(inv, isolation)
 	REQUIRE(c);
 	const struct ops *o = c->ops;
 
-	c->fd2 = vcmdq_open();
+	c->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, c->fd2);
 	/* Give the VM under test higher IDs than anything in the other file. */
 	ASSERT_EQ(0, _test_cmd_s2_alloc(self->fd, 0, &s2_pad));
@@ -2392,7 +2392,7 @@ TEST_F(smmu, atc_vsid_per_vm)
 	__u32 done;
 
 	REQUIRE_DEVS(c, 2);
-	c->fd2 = vcmdq_open();
+	c->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, c->fd2);
 	world_create(_metadata, c, 1, 1, c->fd2);
 	ASSERT_EQ(c->vm[0].virt[0], c->vm[1].virt[0]);
@@ -3358,7 +3358,7 @@ TEST_F(multi, close_live)
 	REQUIRE(c);
 	for (i = 0; i < c->ninst; i++)
 		live[i] = vcmdq_live_viommus(self->fd, c->info[i].id);
-	c->fd2 = vcmdq_open();
+	c->fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, c->fd2);
 	mem = alloc_pages(1, PROT_READ | PROT_WRITE, true);
 	ASSERT_NE(NULL, mem);

@@ -38,7 +38,7 @@ FIXTURE_SETUP(iso)
 	self->fd = -1;
 	vcmdq_read_counters(&self->base);
 	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd)
 		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
 		       strerror(errno));
@@ -144,7 +144,7 @@ TEST_F(iso, memlock_per_user)
 	close(self->fd);
 	self->fd = -1;
 	EXPECT_EQ(pinned, pinned_pages());
-	fd2 = vcmdq_open();
+	fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, _test_cmd_s2_alloc(fd2, 0, &s2_id2));
 	EXPECT_EQ(0, run_child_map(fd2, s2_id2, GPA_BASE, limit, limit));
@@ -540,7 +540,7 @@ static int second_vm(const char *group_path, const struct pdev *d)
 	group = open(group_path, O_RDWR | O_CLOEXEC);
 	if (group < 0)
 		return errno;
-	fd = vcmdq_open();
+	fd = vcmdq_open_dev();
 	if (fd < 0 || vm_alloc(fd, d->inst, &viommu_id))
 		return 127;
 	if (_test_cmd_vdevice_alloc(fd, viommu_id, group, d->pci, 1, NULL,
@@ -685,7 +685,7 @@ TEST_F(iso, vdevice_no_group_revoked)
 	ASSERT_EQ(0, write_str(path, d.bdf));
 	snprintf(path, sizeof(path), PCI_SYSFS "%s/driver_override", d.bdf);
 	ASSERT_EQ(0, write_str(path, "\n"));
-	fd2 = vcmdq_open();
+	fd2 = vcmdq_open_dev();
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, vm_alloc(fd2, d.inst, &viommu2));
 	EXPECT_EQ(0, _test_cmd_vdevice_alloc(fd2, viommu2, -1, d.pci, 7,

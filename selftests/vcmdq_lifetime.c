@@ -234,7 +234,7 @@ FIXTURE_SETUP(lifetime)
 	self->vfio_fd = -1;
 	vcmdq_read_counters(&self->base);
 	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open();
+	self->fd = vcmdq_open_dev();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VCMDQ_DEV, strerror(errno));
 	n = vcmdq_instances(self->fd, info);
 	ASSERT_LT(0, n);

@@ -84,7 +84,7 @@ static inline const char *vcmdq_flavor_name(__u32 flavor)
 	return "?";
 }
 
-static inline int vcmdq_open(void)
+static inline int vcmdq_open_dev(void)
 {
 	return open(VCMDQ_DEV, O_RDWR | O_CLOEXEC);
 }
