@@ -565,6 +565,27 @@ static int run_second_vm(const char *group_path, const struct pdev *d)
 }
 
 /*
+ * The first VM of the group path tests: claim @d for vfio-pci (its group fd
+ * is returned, the proof of ownership), a vIOMMU on its instance and a
+ * vDEVICE with virtual ID 1; @group_path names the group for a second VM.
+ */
+static int group_vdevice_alloc(struct __test_metadata *_metadata, int fd,
+			       const struct pdev *d, char group_path[64],
+			       __u32 *viommu_id, __u32 *vid, __u32 *phys)
+{
+	char why[160];
+	int vf;
+
+	ASSERT_EQ(0, device_claim(d->bdf, &vf, why, sizeof(why)))
+		TH_LOG("%s", why);
+	snprintf(group_path, 64, "/dev/vfio/%d", pci_iommu_group(d->bdf));
+	ASSERT_EQ(0, vm_alloc(fd, d->inst, viommu_id));
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(fd, *viommu_id, vf, d->pci, 1,
+					     vid, phys));
+	return vf;
+}
+
+/*
  * Issue 9 finding 5, VFIO group path ("iommu" VM): the vDEVICE keeps the
  * VFIO group file that proved ownership.  Once the first VM closed its
  * group fd, a second VM (process) used to be able to open the group, while
@@ -580,18 +601,14 @@ static int run_second_vm(const char *group_path, const struct pdev *d)
 TEST_F(iso, vdevice_group_held)
 {
 	__u32 viommu_id, vid, phys, done;
-	char why[160], group_path[64];
+	char group_path[64];
 	struct pdev d;
 	int vf0;
 
 	if (!find_device(self->fd, true, &d))
 		SKIP(return, "no device with an IOMMU group behind an SMMUv3 instance (the \"iommu\" VM has them)");
-	ASSERT_EQ(0, device_claim(d.bdf, &vf0, why, sizeof(why)))
-		TH_LOG("%s", why);
-	snprintf(group_path, sizeof(group_path), "/dev/vfio/%d",
-		 pci_iommu_group(d.bdf));
-	ASSERT_EQ(0, vm_alloc(self->fd, d.inst, &viommu_id));
-	test_cmd_vdevice_alloc(viommu_id, vf0, d.pci, 1, &vid, &phys);
+	vf0 = group_vdevice_alloc(_metadata, self->fd, &d, group_path,
+				  &viommu_id, &vid, &phys);
 	EXPECT_EQ(d.pci, phys);
 
 	/* The first VM lets go of its fd, not of the device. */
@@ -618,18 +635,14 @@ TEST_F(iso, vdevice_group_held)
 TEST_F(iso, vdevice_group_unbind_revokes)
 {
 	__u32 viommu_id, vid, phys, done;
-	char why[160], group_path[64], path[128];
+	char group_path[64], path[128];
 	struct pdev d;
 	int vf0;
 
 	if (!find_device(self->fd, true, &d))
 		SKIP(return, "no device with an IOMMU group behind an SMMUv3 instance (the \"iommu\" VM has them)");
-	ASSERT_EQ(0, device_claim(d.bdf, &vf0, why, sizeof(why)))
-		TH_LOG("%s", why);
-	snprintf(group_path, sizeof(group_path), "/dev/vfio/%d",
-		 pci_iommu_group(d.bdf));
-	ASSERT_EQ(0, vm_alloc(self->fd, d.inst, &viommu_id));
-	test_cmd_vdevice_alloc(viommu_id, vf0, d.pci, 1, &vid, &phys);
+	vf0 = group_vdevice_alloc(_metadata, self->fd, &d, group_path,
+				  &viommu_id, &vid, &phys);
 	close(vf0);
 
 	/* vfio-pci lets the device go. */
