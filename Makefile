@@ -6,7 +6,7 @@
 # never loaded into the machine's own kernel.
 #
 #   make            module + selftests + vcmdqctl + libvcmdq
-#   make check      install missing dependencies, build, run every test in the VM
+#   make check      install missing dependencies, build, run every test in the VMs
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make W=1        build the module with extra warnings (must stay clean)
@@ -154,4 +154,4 @@ clean:
 	rm -rf build
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,/^$$/p' Makefile | sed '$$d'
