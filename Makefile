@@ -96,12 +96,14 @@ selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_te
 		-o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
-# sanitizers, and the VM runner's own tests (a link, so the script is run
-# from the source tree): tools/check runs build/host-tests/*.
+# sanitizers, the VM runner's own tests and libvcmdq's man pages (links,
+# so the scripts are run from the source tree): tools/check runs
+# build/host-tests/*.
 hosttests:
 	$(MAKE) -C tests unit
 	@mkdir -p build/host-tests
 	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
+	ln -sfn ../../tests/lib/test_man.sh build/host-tests/test_man.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
