@@ -96,14 +96,15 @@ selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_te
 		-o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
-# sanitizers, the VM runner's own tests and libvcmdq's man pages (links,
-# so the scripts are run from the source tree): tools/check runs
-# build/host-tests/*.
+# sanitizers, the VM runner's own tests, libvcmdq's man pages and its
+# staged install with the example built against it (links, so the scripts
+# are run from the source tree): tools/check runs build/host-tests/*.
 hosttests:
 	$(MAKE) -C tests unit
 	@mkdir -p build/host-tests
 	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
 	ln -sfn ../../tests/lib/test_man.sh build/host-tests/test_man.sh
+	ln -sfn ../../tests/lib/test_install.sh build/host-tests/test_install.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
