@@ -9,7 +9,9 @@
 #    every *.3 is named after an exported symbol or a public inline (no
 #    stale page);
 #  - the page a name resolves to (through a .so link page) has the name in
-#    its NAME line and declares it in its SYNOPSIS;
+#    its NAME line and declares it in its SYNOPSIS; a real page has NAME,
+#    SYNOPSIS (the include, -lvcmdq, pkg-config), DESCRIPTION, RETURN
+#    VALUE, THREAD SAFETY and SEE ALSO (libvcmdq(7)), in that order;
 #  - `make install` puts every page under $(DESTDIR)$(MANDIR), and each
 #    installed page renders with `man -l` and every groff warning on
 #    (man --warnings=w) without a word on stderr; a link page renders as
@@ -133,9 +135,25 @@ test_pages_document_their_names() {
 			fail "$(basename "$page"): NAME does not list $n"
 		[[ $synopsis == *[\ \*]$n\(* ]] ||
 			fail "$(basename "$page"): SYNOPSIS does not declare $n()"
-		grep -q '^\.SH RETURN VALUE' "$page" || [[ -n $t ]] ||
-			fail "$(basename "$page"): no RETURN VALUE section"
-		grep -q '^\.SH SEE ALSO' "$page" || fail "$(basename "$page"): no SEE ALSO"
+	done
+}
+
+# The parts README.md asks of every real page, in order.
+test_real_pages_have_the_sections() {
+	local p n sections want
+	want="NAME SYNOPSIS DESCRIPTION RETURN_VALUE THREAD_SAFETY SEE_ALSO"
+	for p in "$MAN"/*.3; do
+		[[ -z $(link_target "$p") ]] || continue
+		n=$(basename "$p")
+		grep -q "^\.TH $(basename "$p" .3) 3 " "$p" || fail "$n: no '.TH ${n%.3} 3' line"
+		# The required sections in their order, others (NOTES, ...) between.
+		sections=$(sed -n 's/^\.SH //p' "$p" | tr ' ' _ | grep -xE "${want// /|}" | xargs)
+		[[ $sections == "$want" ]] || fail "$n: sections '$sections', not '$want'"
+		grep -qF '.B #include <vcmdq/vcmdq.h>' "$p" || fail "$n: SYNOPSIS lacks #include <vcmdq/vcmdq.h>"
+		grep -qF '\-lvcmdq' "$p" || fail "$n: SYNOPSIS does not say to link with -lvcmdq"
+		grep -qF 'pkg\-config \-\-cflags \-\-libs libvcmdq' "$p" ||
+			fail "$n: SYNOPSIS does not name pkg-config --cflags --libs libvcmdq"
+		grep -qF '.BR libvcmdq (7)' "$p" || fail "$n: SEE ALSO lacks libvcmdq(7)"
 	done
 }
 
@@ -209,7 +227,8 @@ test_example_is_guest_queue_c() {
 # In order: the rendering tests use what the install test installed.
 tests="tools_installed map_has_symbols every_symbol_has_a_page
 	every_page_names_an_exported_function link_pages_point_at_real_pages
-	pages_document_their_names render_check_sees_warnings
+	pages_document_their_names real_pages_have_the_sections
+	render_check_sees_warnings
 	install_puts_every_page installed_pages_render_without_warnings
 	link_pages_render_as_their_target example_is_guest_queue_c"
 echo "TAP version 13"
