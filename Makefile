@@ -9,6 +9,7 @@
 #   make check      install missing dependencies, build, run every test in the VMs
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
+#   make examples   examples/ built against a staged install of libvcmdq
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 #   make debug-module  build the debug kernel once (cached) and the module for it
