@@ -5,10 +5,11 @@
 # everything inside a VM (tools/vm/run), because a freshly built module is
 # never loaded into the machine's own kernel.
 #
-#   make            module + selftests + vcmdqctl + libvcmdq
+#   make            module + selftests + vcmdqctl + libvcmdq + examples
 #   make check      install missing dependencies, build, run every test in the VMs
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
+#   make examples   examples/ built against a staged install of libvcmdq
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 #   make debug-module  build the debug kernel once (cached) and the module for it
@@ -32,15 +33,15 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
 	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
-	     selftests/vcmdq_lib_test
+	     selftests/vcmdq_lib_test selftests/vcmdq_examples_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module userspace libvcmdq selftests hosttests fuzz-run lint check run bench clean deps help
-all: modules userspace selftests hosttests
+.PHONY: all modules debug-module userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
+all: modules userspace selftests hosttests examples
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
@@ -65,6 +66,22 @@ userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
 # Its own Makefile knows its dependencies; -Werror as the module's W=1.
 libvcmdq:
 	$(MAKE) -C $(LIBVCMDQ_DIR) CFLAGS="-O2 -g -Werror"
+# examples/ built as a VMM builds them: against a staged install of
+# libvcmdq (DESTDIR; PREFIX=/usr), with nothing but pkg-config.  The VM
+# gets EXAMPLES_VM, the programs with the staged libvcmdq.so.N beside them
+# (tools/check: VCMDQ_CHECK_ADD), and selftests/vcmdq_examples_test runs
+# them there.  tests/lib/test_install.sh checks the same recipe on the host.
+EXAMPLES_STAGE := $(CURDIR)/build/examples/stage
+EXAMPLES_VM := build/examples/vcmdq-examples
+LIBVCMDQ_SONAME := libvcmdq.so.$(firstword $(subst ., ,$(VCMDQ_VERSION)))
+examples: libvcmdq
+	rm -rf $(EXAMPLES_STAGE)
+	$(MAKE) -s -C $(LIBVCMDQ_DIR) install DESTDIR=$(EXAMPLES_STAGE) PREFIX=/usr
+	PKG_CONFIG_SYSROOT_DIR=$(EXAMPLES_STAGE) PKG_CONFIG_PATH= \
+	PKG_CONFIG_LIBDIR=$(EXAMPLES_STAGE)/usr/lib/pkgconfig \
+		$(MAKE) -C examples O=$(CURDIR)/$(EXAMPLES_VM) CFLAGS="-O2 -g -Wall -Wextra -Werror"
+	cp -L $(EXAMPLES_STAGE)/usr/lib/$(LIBVCMDQ_SONAME) $(EXAMPLES_VM)/
+
 LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/vcmdq/*.h \
 			     $(LIBVCMDQ_DIR)/Makefile $(LIBVCMDQ_DIR)/libvcmdq.map)
 
@@ -96,12 +113,15 @@ selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_te
 		-o $@ $< -lpthread $(SELFTEST_LIBS)
 
 # The pure C parts (command decoders) built for this machine, with
-# sanitizers, and the VM runner's own tests (a link, so the script is run
-# from the source tree): tools/check runs build/host-tests/*.
+# sanitizers, the VM runner's own tests, libvcmdq's man pages and its
+# staged install with the example built against it (links, so the scripts
+# are run from the source tree): tools/check runs build/host-tests/*.
 hosttests:
 	$(MAKE) -C tests unit
 	@mkdir -p build/host-tests
 	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
+	ln -sfn ../../tests/lib/test_man.sh build/host-tests/test_man.sh
+	ln -sfn ../../tests/lib/test_install.sh build/host-tests/test_install.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
@@ -129,7 +149,7 @@ check:
 	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
-	VCMDQ_CHECK_TESTS="$(SELFTESTS)" \
+	VCMDQ_CHECK_TESTS="$(SELFTESTS)" VCMDQ_CHECK_ADD=$(EXAMPLES_VM) \
 	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
 run:
@@ -151,6 +171,7 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
 	rm -f $(SELFTESTS) $(VCMDQCTL) $(VCMDQ_BENCH)
 	$(MAKE) -C $(LIBVCMDQ_DIR) clean
+	$(MAKE) -C examples clean
 	rm -rf build
 
 help:
