@@ -187,6 +187,28 @@ static unsigned int build_cmds(uint64_t (*c)[2], uint16_t a, uint32_t vsid)
 	return n;
 }
 
+/*
+ * A command the SMMUv3 accepts but a guest-owned queue does not
+ * (TLBI_NH_ALL), then a CMD_SYNC: the queue stops on it.  Return: as
+ * issue() (-EIO when it stopped), *@pos gets its position.
+ */
+static int issue_illegal(struct vcmdq_sq *sq, struct vcmdq_sq_error *err,
+			 uint32_t *pos)
+{
+	const uint64_t cmd[1][2] = { { OP_TLBI_NH_ALL, 0 } };
+
+	return issue(sq, cmd, 1, err, pos);
+}
+
+/* Wait for position @pos to be consumed after a recovery; as issue(). */
+static int wait_pos(struct vcmdq_sq *sq, uint32_t pos)
+{
+	uint64_t deadline = vcmdq_deadline_ns(TIMEOUT_US);
+
+	return __vcmdq_sq_wait(sq, pos, 16, vcmdq_backoff_sleep, &deadline,
+			       NULL);
+}
+
 #define NEED_TQ()                                                           \
 	do {                                                                \
 		if (!self->have_tq)                                         \
@@ -522,6 +544,103 @@ TEST_F(lib, illegal_and_recovery)
 		ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
 		EXPECT_EQ(0, nr);
 	}
+}
+
+/* ---- the guest-visible error map (VINTF LVCMDQ_ERR_MAP_64) ------------- */
+
+static uint64_t err_map(struct __test_metadata *_metadata,
+			const struct vcmdq_viommu *v, unsigned int word)
+{
+	uint64_t map = ~0ULL;
+
+	EXPECT_EQ(0, vcmdq_viommu_error_map(v, word, &map));
+	return map;
+}
+
+TEST_F(lib, error_map)
+{
+	struct vcmdq_sq sq[4];
+	struct vcmdq_sq_error err;
+	struct vcmdq_instance in;
+	struct vcmdq_viommu *sv;
+	uint32_t pos[4], *stray;
+	uint64_t cmd[1][2], map = 42;
+	unsigned int i, nq;
+
+	NEED_TQ();
+	nq = self->tq.queues_per_viommu < 4 ? self->tq.queues_per_viommu : 4;
+	ASSERT_LE(3, nq);
+	errno = 4242;
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(self->v, VCMDQ_ERR_MAP_WORDS,
+						  &map));
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(self->v, 0, NULL));
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(NULL, 0, &map));
+	EXPECT_EQ(42, map);
+	/* No control region: a slow path only instance. */
+	if (!vcmdq_instance_find(self->ctx, 0, VCMDQ_FLAVOR_SMMUV3, 0, &in)) {
+		ASSERT_EQ(0, vcmdq_viommu_create(self->ctx, in.id, &sv));
+		EXPECT_EQ(NULL, vcmdq_viommu_ctrl(sv));
+		EXPECT_EQ(-EOPNOTSUPP, vcmdq_viommu_error_map(sv, 0, &map));
+		EXPECT_EQ(42, map);
+		EXPECT_EQ(0, vcmdq_viommu_destroy(sv));
+	}
+	EXPECT_EQ(4242, errno);
+
+	for (i = 0; i < nq; i++)
+		ASSERT_EQ(0, queue_up(self, i, GPA(24 + i), 4, &sq[i]));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 1));
+	/*
+	 * A queue that is not bound has no error, whatever a guest wrote in
+	 * its slot of the region (page0 is the guest's to write).
+	 */
+	stray = (uint32_t *)((char *)vcmdq_viommu_ctrl(self->v) +
+			     nq * VCMDQ_CTRL_QUEUE_STRIDE + VCMDQ_CTRL_GERRORN);
+	if (nq < self->tq.queues_per_viommu) {
+		*stray = VCMDQ_GERROR_CMDQ_ERR;
+		EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+		*stray = 0;
+	}
+
+	/* Queues 0 and 2 stop on an illegal command: exactly their bits. */
+	EXPECT_EQ(-EIO, issue_illegal(&sq[0], &err, &pos[0]));
+	EXPECT_EQ(1ULL << 0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(-EIO, issue_illegal(&sq[2], &err, &pos[2]));
+	EXPECT_EQ(1ULL << 0 | 1ULL << 2, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 1));
+	/* Queue 1 still runs, and stays out of the map. */
+	ASSERT_EQ(0, iotlb_fill(self, 50));
+	vcmdq_prep_tlbi_nh_asid(cmd[0], 50);
+	EXPECT_EQ(0, issue(&sq[1], (const uint64_t (*)[2])cmd, 1, &err, NULL));
+	EXPECT_EQ(0, iotlb_count(self, 50));
+	EXPECT_EQ(1ULL << 0 | 1ULL << 2, err_map(_metadata, self->v, 0));
+
+	/* The acknowledgement clears the bit at once (fix: a CMD_SYNC). */
+	if (__vcmdq_sq_fix_error(&sq[0]))
+		vcmdq_sq_kick(&sq[0]);
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, wait_pos(&sq[0], pos[0] + 1));
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	/* Skipped, queue 2 runs again; a second error sets it again. */
+	if (__vcmdq_sq_skip_error(&sq[2]))
+		vcmdq_sq_kick(&sq[2]);
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, wait_pos(&sq[2], pos[2] + 1));
+	EXPECT_EQ(-EIO, issue_illegal(&sq[2], &err, &pos[2]));
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	if (__vcmdq_sq_skip_error(&sq[2]))
+		vcmdq_sq_kick(&sq[2]);
+	EXPECT_EQ(0, wait_pos(&sq[2], pos[2] + 1));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+
+	/*
+	 * The top queue in error, then unbound (the guest clears its BASE
+	 * without acknowledging): its registers are reset, its bit clears.
+	 */
+	EXPECT_EQ(-EIO, issue_illegal(&sq[nq - 1], &err, &pos[0]));
+	EXPECT_EQ(1ULL << (nq - 1), err_map(_metadata, self->v, 0));
+	ASSERT_EQ(0, vcmdq_queue_clear_base(self->v, nq - 1));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
 }
 
 /* ---- BASE writes in any order; a Linux guest's disable and re-probe ---- */
