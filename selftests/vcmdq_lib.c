@@ -546,6 +546,124 @@ TEST_F(lib, illegal_and_recovery)
 	}
 }
 
+/* ---- events: one per error, lost events, the end of the queue ---------- */
+
+/* Stop @sq on an illegal command and skip it; *@pos gets its position. */
+static int error_and_skip(struct vcmdq_sq *sq, uint32_t *pos)
+{
+	struct vcmdq_sq_error err;
+	int rc = issue_illegal(sq, &err, pos);
+
+	if (rc != -EIO)
+		return rc ? rc : -EPROTO;
+	if (__vcmdq_sq_skip_error(sq))
+		vcmdq_sq_kick(sq);
+	return wait_pos(sq, *pos + 1);
+}
+
+/* Poll @fd for @events; the revents (0 on timeout). */
+static short poll_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	return poll(&pfd, 1, timeout_ms) == 1 ? pfd.revents : 0;
+}
+
+TEST_F(lib, events)
+{
+	const uint64_t bad[1][2] = { { OP_TLBI_NH_ALL | 0x77ULL << 32,
+				       0x1234000 } };
+	uint64_t cmds[8][2];
+	struct vcmdq_sq_error err = { 0 };
+	struct vcmdq_event ev[4];
+	struct vcmdq_sq sq0, sq;
+	unsigned int nr = 9, i;
+	uint32_t pos, seq, eventq_id;
+	long live;
+	int efd = -1;
+
+	NEED_TQ();
+	/*
+	 * IDs are the lowest free ones: after the fixture's S2 and vIOMMU,
+	 * the event queue gets the next, which lets the test destroy it
+	 * behind the library's back below.
+	 */
+	ASSERT_EQ(0, vcmdq_eventq_create(self->v, 2, &efd));
+	eventq_id = vcmdq_viommu_id(self->v) + 1;
+	ASSERT_EQ(0, queue_up(self, 0, GPA(28), 3, &sq0));
+	ASSERT_EQ(0, queue_up(self, 1, GPA(29), 3, &sq));	/* 8 entries */
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+
+	/* One illegal command: exactly one event, queue 1, CONS with wrap. */
+	for (i = 0; i < 7; i++)
+		vcmdq_prep_tlbi_nh_asid(cmds[i], 60);
+	ASSERT_EQ(0, issue(&sq, (const uint64_t (*)[2])cmds, 7, &err, NULL));
+	EXPECT_EQ(-EIO, issue(&sq, bad, 1, &err, &pos));
+	EXPECT_EQ(8, pos);	/* index 0, wrap bit set */
+	EXPECT_EQ(pos, err.pos);
+	EXPECT_EQ(POLLIN, poll_fd(efd, POLLIN, 5000));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(VCMDQ_EVENT_CMDQ_ERR, ev[0].type);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(1, ev[0].cmdq_err.queue_index);
+	EXPECT_EQ(VCMDQ_CERROR_ILL, ev[0].cmdq_err.error);
+	EXPECT_EQ(pos, ev[0].cmdq_err.cons);
+	EXPECT_EQ(bad[0][0], ev[0].cmdq_err.cmd[0]);
+	EXPECT_EQ(bad[0][1], ev[0].cmdq_err.cmd[1]);
+	seq = ev[0].sequence;
+	/* Still stopped, nothing more to read. */
+	usleep(20 * 1000);
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+	if (__vcmdq_sq_skip_error(&sq))
+		vcmdq_sq_kick(&sq);
+	ASSERT_EQ(0, wait_pos(&sq, pos + 1));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+
+	/*
+	 * Four errors into a queue of depth 2: two kept, the newest flagged
+	 * LOST_EVENTS; the next one's sequence shows the two dropped.
+	 */
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, error_and_skip(&sq, &pos)) TH_LOG("error %u", i);
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(2, nr);
+	EXPECT_EQ(seq + 1, ev[0].sequence);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(seq + 2, ev[1].sequence);
+	EXPECT_EQ(VCMDQ_EVENT_FLAG_LOST_EVENTS, ev[1].flags);
+	ASSERT_EQ(0, error_and_skip(&sq, &pos));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(seq + 5, ev[0].sequence);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(pos, ev[0].cmdq_err.cons);
+
+	/*
+	 * The event queue destroyed behind the library's back (the library
+	 * has no call for it): what was queued is still read, then -ENODATA.
+	 */
+	ASSERT_EQ(0, error_and_skip(&sq, &pos));
+	live = live_objects();
+	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, eventq_id));
+	EXPECT_EQ(live - 1, live_objects());
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(seq + 6, ev[0].sequence);
+	EXPECT_NE(0, poll_fd(efd, POLLIN, 0) & POLLHUP);
+	errno = 4242;
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(4242, errno);
+	/* The queues go on without it. */
+	EXPECT_EQ(-EIO, issue_illegal(&sq, &err, &pos));
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+}
+
 /* ---- the guest-visible error map (VINTF LVCMDQ_ERR_MAP_64) ------------- */
 
 static uint64_t err_map(struct __test_metadata *_metadata,
