@@ -12,6 +12,7 @@
 #include "vcmdq_utils.h"
 
 #include <poll.h>
+#include <stdarg.h>
 
 #include <vcmdq/vcmdq.h>
 #include <vcmdq/fastpath.h>
@@ -88,6 +89,102 @@ FIXTURE_TEARDOWN(lib)
 	EXPECT_COUNTERS_EQ(&self->base, &now);
 	if (self->ram)
 		munmap(self->ram, RAM_PAGES * PAGE_SIZE);
+}
+
+/* ---- an older module, as the library sees it ---------------------------- */
+
+/*
+ * The layouts of a module before GET_INFO's appended fields (uapi commit
+ * "uapi: VMM-owned commands, ..., entry sizes, devices"): struct
+ * vcmdq_get_info ended at instances_uptr, struct vcmdq_instance_info at
+ * __reserved (no data_entry_len, vtd_max_am).
+ */
+#define OLD_GET_INFO_SIZE	offsetof(struct vcmdq_get_info, device_entry_len)
+#define OLD_INFO_LEN		offsetof(struct vcmdq_instance_info, data_entry_len)
+#define OLD_INFO_MIN_LEN	offsetofend(struct vcmdq_instance_info, vsids_per_viommu)
+
+/* While set, GET_INFO is answered as that older module would. */
+static bool old_kernel;
+
+/* libc's ioctl(), under -Wl,--wrap=ioctl. */
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+/*
+ * GET_INFO of the older module, on top of the real one: its size rules
+ * (copy_struct_from_user: E2BIG for non-zero bytes past its struct), and
+ * instance entries of OLD_INFO_LEN bytes, an entry longer than that
+ * getting a zeroed tail.
+ */
+static int old_kernel_get_info(int fd, uint8_t *u)
+{
+	struct vcmdq_get_info gi = { 0 }, real;
+	uint8_t *tmp;
+	uint32_t size, i, n;
+	int rc;
+
+	memcpy(&size, u, sizeof(size));
+	if (size < OLD_GET_INFO_SIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = OLD_GET_INFO_SIZE; i < size; i++) {
+		if (u[i]) {
+			errno = E2BIG;
+			return -1;
+		}
+	}
+	memcpy(&gi, u, OLD_GET_INFO_SIZE);
+	if (gi.num_instances &&
+	    (gi.entry_len < OLD_INFO_MIN_LEN || gi.entry_len > PAGE_SIZE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	tmp = calloc(gi.num_instances + 1, OLD_INFO_LEN);
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	real = gi;
+	real.size = OLD_GET_INFO_SIZE;
+	real.entry_len = OLD_INFO_LEN;
+	real.instances_uptr = (uintptr_t)tmp;
+	rc = __real_ioctl(fd, VCMDQ_GET_INFO, &real);
+	if (!rc) {
+		uint8_t *dst = (uint8_t *)(uintptr_t)gi.instances_uptr;
+
+		n = gi.num_instances < real.num_instances ? gi.num_instances :
+							     real.num_instances;
+		for (i = 0; i < n; i++) {
+			uint8_t *e = dst + (size_t)i * gi.entry_len;
+
+			if (gi.entry_len <= OLD_INFO_LEN) {
+				memcpy(e, tmp + i * OLD_INFO_LEN, gi.entry_len);
+			} else {
+				memcpy(e, tmp + i * OLD_INFO_LEN, OLD_INFO_LEN);
+				memset(e + OLD_INFO_LEN, 0,
+				       gi.entry_len - OLD_INFO_LEN);
+			}
+		}
+		gi.num_instances = real.num_instances;
+		memcpy(u, &gi, OLD_GET_INFO_SIZE);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* The link (-Wl,--wrap=ioctl) sends every ioctl() of the program here. */
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (old_kernel && req == VCMDQ_GET_INFO)
+		return old_kernel_get_info(fd, arg);
+	return __real_ioctl(fd, req, arg);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -265,6 +362,70 @@ TEST_F(lib, info)
 		}
 	}
 	EXPECT_EQ(-ERANGE, vcmdq_instance_get(self->ctx, n, &in));
+}
+
+/*
+ * A library built with the current header on a module that predates
+ * GET_INFO's appended fields: it still opens, reports the instances with
+ * the old fields, defaults for the new ones (every format's entries 16
+ * bytes, no VT-d MAMV, no devices), and works.
+ */
+TEST_F(lib, old_kernel_get_info)
+{
+	struct vcmdq_get_info gi = { .size = sizeof(gi), .device_entry_len = 8 };
+	struct vcmdq_instance a, b;
+	struct vcmdq_viommu *v2;
+	struct vcmdq_ctx *c2 = NULL;
+	unsigned int i, t;
+	uint64_t cmds[2][2];
+	uint32_t pci, num;
+	int rc;
+
+	old_kernel = true;
+	/* The emulation answers as that module: the current layout is E2BIG. */
+	EXPECT_ERRNO(E2BIG, ioctl(self->fd, VCMDQ_GET_INFO, &gi));
+	gi.device_entry_len = 0;
+	ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &gi));
+	EXPECT_EQ(vcmdq_num_instances(self->ctx), gi.num_instances);
+
+	rc = vcmdq_open(NULL, variant->open_flags, &c2);
+	ASSERT_EQ(0, rc) TH_LOG("vcmdq_open on an older module: %s",
+				strerror(-rc));
+	ASSERT_EQ(vcmdq_num_instances(self->ctx), vcmdq_num_instances(c2));
+	for (i = 0; i < vcmdq_num_instances(c2); i++) {
+		ASSERT_EQ(0, vcmdq_instance_get(self->ctx, i, &a));
+		ASSERT_EQ(0, vcmdq_instance_get(c2, i, &b));
+		EXPECT_EQ(a.id, b.id);
+		EXPECT_EQ(a.flavor, b.flavor);
+		EXPECT_EQ(a.caps, b.caps);
+		EXPECT_EQ(a.data_types, b.data_types);
+		EXPECT_EQ(a.tag_bits, b.tag_bits);
+		EXPECT_EQ(a.max_viommus, b.max_viommus);
+		EXPECT_EQ(a.queues_per_viommu, b.queues_per_viommu);
+		EXPECT_EQ(a.max_queue_log2size, b.max_queue_log2size);
+		EXPECT_EQ(a.vsids_per_viommu, b.vsids_per_viommu);
+		for (t = 0; t < VCMDQ_DATA_TYPES_MAX; t++) {
+			EXPECT_EQ(b.data_types & (1U << t) ? 16 : 0,
+				  b.data_entry_len[t]) TH_LOG("type %u", t);
+		}
+		EXPECT_EQ(0, b.vtd_max_am);
+		EXPECT_EQ(0, b.num_devices);
+		EXPECT_EQ(-ERANGE, vcmdq_instance_device(c2, b.id, 0, &pci));
+	}
+
+	/* It works: a vIOMMU, a slow path batch. */
+	ASSERT_EQ(0, vcmdq_instance_find(c2, 0, 0, 0, &b));
+	ASSERT_EQ(0, vcmdq_viommu_create(c2, b.id, &v2));
+	if (b.data_types & (1U << VCMDQ_DATA_SMMUV3)) {
+		vcmdq_prep_tlbi_nh_asid(cmds[0], 1);
+		vcmdq_prep_sync(cmds[1]);
+		num = 2;
+		EXPECT_EQ(0, vcmdq_invalidate(v2, VCMDQ_DATA_SMMUV3, cmds, 16,
+					      &num));
+		EXPECT_EQ(2, num);
+	}
+	vcmdq_close(c2);
+	old_kernel = false;
 }
 
 /* ---- errno cases of each function; errno itself untouched --------------- */
