@@ -395,21 +395,12 @@ TEST_F(lib, old_kernel_get_info)
 	for (i = 0; i < vcmdq_num_instances(c2); i++) {
 		ASSERT_EQ(0, vcmdq_instance_get(self->ctx, i, &a));
 		ASSERT_EQ(0, vcmdq_instance_get(c2, i, &b));
-		EXPECT_EQ(a.id, b.id);
-		EXPECT_EQ(a.flavor, b.flavor);
-		EXPECT_EQ(a.caps, b.caps);
-		EXPECT_EQ(a.data_types, b.data_types);
-		EXPECT_EQ(a.tag_bits, b.tag_bits);
-		EXPECT_EQ(a.max_viommus, b.max_viommus);
-		EXPECT_EQ(a.queues_per_viommu, b.queues_per_viommu);
-		EXPECT_EQ(a.max_queue_log2size, b.max_queue_log2size);
-		EXPECT_EQ(a.vsids_per_viommu, b.vsids_per_viommu);
-		for (t = 0; t < VCMDQ_DATA_TYPES_MAX; t++) {
-			EXPECT_EQ(b.data_types & (1U << t) ? 16 : 0,
-				  b.data_entry_len[t]) TH_LOG("type %u", t);
-		}
-		EXPECT_EQ(0, b.vtd_max_am);
-		EXPECT_EQ(0, b.num_devices);
+		/* The old fields as the module has them, defaults for the new. */
+		for (t = 0; t < VCMDQ_DATA_TYPES_MAX; t++)
+			a.data_entry_len[t] = a.data_types & (1U << t) ? 16 : 0;
+		a.vtd_max_am = 0;
+		a.num_devices = 0;
+		EXPECT_EQ(0, memcmp(&a, &b, sizeof(a))) TH_LOG("instance %u", a.id);
 		EXPECT_EQ(-ERANGE, vcmdq_instance_device(c2, b.id, 0, &pci));
 	}
 
