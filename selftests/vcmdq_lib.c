@@ -7,7 +7,9 @@
  * The library is linked statically (userspace/libvcmdq/build/libvcmdq.a),
  * so the VM needs nothing but this binary.  The test hook (VCMDQ_TEST)
  * fills and counts the instance's IOTLB/ATC model on the library's own
- * file (vcmdq_fd()).
+ * file (vcmdq_fd()).  Every ioctl() of the program, the library's too,
+ * passes through __wrap_ioctl() (linked with -Wl,--wrap=ioctl), which
+ * answers GET_INFO as an older module would while old_kernel is set.
  */
 #include "vcmdq_utils.h"
 
