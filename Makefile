@@ -101,7 +101,9 @@ selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
 selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
 selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 # The library's own test links it statically: the VM needs no extra .so.
-selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
+# Its ioctl() calls go through the test's __wrap_ioctl(), which can answer
+# as an older module would (the old_kernel_* tests).
+selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring -Wl,--wrap=ioctl
 selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
 # kernel/vcmdq_test.h is the test hook's private header, not uapi.  The

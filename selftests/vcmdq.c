@@ -786,17 +786,95 @@ TEST_F(vcmdq, get_info_devices)
 	EXPECT_ERRNO(EINVAL, get_devices(self->fd, 0, &num, buf));
 	num = 1;
 	EXPECT_ERRNO(EINVAL, get_devices(self->fd, PAGE_SIZE + 1, &num, buf));
+	/* A caller that predates the device fields: see old_layouts. */
+}
 
-	/* A caller that predates the device fields still gets instances. */
-	{
-		struct vcmdq_get_info old = {
-			.size = offsetofend(struct vcmdq_get_info,
-					    instances_uptr),
-		};
+/*
+ * A program built with an older uapi/linux/vcmdq.h passes the structs as
+ * they were before fields were appended (git log -p uapi/linux/vcmdq.h):
+ * GET_INFO without the device fields and with 48-byte instance entries
+ * (no data_entry_len, vtd_max_am), VIOMMU_ALLOC without out_mmap_offset
+ * and out_mmap_length.  Each is accepted, answers the old fields as the
+ * full layout does, asks for nothing new (no device table), and writes
+ * nothing past the old size.
+ */
+#define OLD_GET_INFO_SIZE	offsetof(struct vcmdq_get_info, device_entry_len)
+#define OLD_INFO_LEN		offsetof(struct vcmdq_instance_info, data_entry_len)
+#define OLD_VIOMMU_ALLOC_SIZE	offsetof(struct vcmdq_viommu_alloc, out_mmap_offset)
 
-		ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &old));
-		EXPECT_EQ(self->num_instances, old.num_instances);
+TEST_F(vcmdq, old_layouts)
+{
+	const int n = self->num_instances;
+	union {
+		struct vcmdq_get_info gi;
+		struct vcmdq_viommu_alloc va;
+		__u8 raw[128];
+	} c;
+	__u8 *buf = malloc(n * OLD_INFO_LEN + 64);
+	__u32 s2_id;
+	size_t j;
+	int i;
+
+	ASSERT_NE(NULL, buf);
+
+	/* GET_INFO: the count, then the entries. */
+	memset(&c, 0xee, sizeof(c));
+	c.gi = (struct vcmdq_get_info){ .size = OLD_GET_INFO_SIZE };
+	memset(c.raw + OLD_GET_INFO_SIZE, 0xee, sizeof(c) - OLD_GET_INFO_SIZE);
+	ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &c));
+	EXPECT_EQ(n, c.gi.num_instances);
+	memset(buf, 0xff, n * OLD_INFO_LEN + 64);
+	c.gi.entry_len = OLD_INFO_LEN;
+	c.gi.instances_uptr = (uintptr_t)buf;
+	ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &c));
+	EXPECT_EQ(n, c.gi.num_instances);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(0, memcmp(buf + i * OLD_INFO_LEN, &self->info[i],
+				    OLD_INFO_LEN))
+			TH_LOG("instance %d", i);
 	}
+	for (j = n * OLD_INFO_LEN; j < n * OLD_INFO_LEN + 64; j++)
+		if (buf[j] != 0xff)
+			break;
+	EXPECT_EQ(n * OLD_INFO_LEN + 64, j) TH_LOG("wrote past the entries");
+	for (j = OLD_GET_INFO_SIZE; j < sizeof(c); j++)
+		if (c.raw[j] != 0xee)
+			break;
+	EXPECT_EQ(sizeof(c), j) TH_LOG("wrote past the old struct");
+
+	/* VIOMMU_ALLOC, on each instance: ID and tag, nothing after. */
+	test_cmd_s2_alloc(&s2_id);
+	for (i = 0; i < n; i++) {
+		const struct vcmdq_instance_info *in = &self->info[i];
+		long live = vcmdq_live_viommus(self->fd, in->id);
+
+		memset(&c, 0xee, sizeof(c));
+		c.va = (struct vcmdq_viommu_alloc){
+			.size = OLD_VIOMMU_ALLOC_SIZE,
+			.instance_id = in->id,
+			.s2_id = s2_id,
+		};
+		memset(c.raw + OLD_VIOMMU_ALLOC_SIZE, 0xee,
+		       sizeof(c) - OLD_VIOMMU_ALLOC_SIZE);
+		ASSERT_EQ(0, ioctl(self->fd, VCMDQ_VIOMMU_ALLOC, &c))
+			TH_LOG("instance %u: %s", in->id, strerror(errno));
+		EXPECT_NE(0, c.va.out_viommu_id);
+		EXPECT_NE(0, c.va.out_tag);
+		EXPECT_NE(0xeeeeeeee, c.va.out_tag);
+		for (j = OLD_VIOMMU_ALLOC_SIZE; j < sizeof(c); j++)
+			if (c.raw[j] != 0xee)
+				break;
+		EXPECT_EQ(sizeof(c), j)
+			TH_LOG("instance %u: wrote past the old struct", in->id);
+		EXPECT_EQ(live + 1, vcmdq_live_viommus(self->fd, in->id));
+		/* A full-layout caller sees the same vIOMMU: EEXIST. */
+		test_err_viommu_alloc(EEXIST, in->id, s2_id, 0);
+		/* Nothing maps its control region: it destroys at once. */
+		test_ioctl_destroy(c.va.out_viommu_id);
+		EXPECT_EQ(live, vcmdq_live_viommus(self->fd, in->id));
+	}
+	test_ioctl_destroy(s2_id);
+	free(buf);
 }
 
 TEST_F(vcmdq, get_info_efault)

@@ -24,6 +24,7 @@
  * EXPECT is not a single statement (braces in if/for).  Threads never
  * ASSERT: they record results for the main thread to check.
  */
+#define _GNU_SOURCE	/* mremap(), before any system header */
 #include <pthread.h>
 
 #include "vcmdq_fast_utils.h"
@@ -82,6 +83,7 @@ FIXTURE(fast)
 	} maps[MAX_MAPS];
 	int fds[MAX_FDS];
 	long poll_us, spin_us;		/* module parameters at setup */
+	int queue_contiguous;		/* the same, a bool */
 	long hugepages;			/* nr_hugepages to restore, or -1 */
 };
 
@@ -329,6 +331,8 @@ FIXTURE_SETUP(fast)
 	ASSERT_COUNTERS_READ(&self->base);
 	self->poll_us = param_read("engine_poll_us");
 	self->spin_us = param_read("engine_spin_us");
+	self->queue_contiguous = param_read_bool("queue_contiguous");
+	ASSERT_LE(0, self->queue_contiguous);
 	ASSERT_LT(0, self->poll_us);
 	ASSERT_LE(0, self->spin_us);
 	/* Left by a need_wakeup_kick that was killed before its teardown. */
@@ -372,6 +376,10 @@ FIXTURE_TEARDOWN(fast)
 	if (param_read("engine_spin_us") != self->spin_us) {
 		EXPECT_EQ(0, param_write("engine_spin_us", self->spin_us));
 		params = true;
+	}
+	if (param_read_bool("queue_contiguous") != self->queue_contiguous) {
+		EXPECT_EQ(0, param_write("queue_contiguous",
+					 self->queue_contiguous));
 	}
 	if (params) {
 		/* Wake engines still sleeping on the test's poll period. */
@@ -565,37 +573,75 @@ TEST_F(fast, test_ioctl_errors)
 /* ---- QUEUE_ALLOC ---------------------------------------------------------- */
 
 /*
- * Two single pages, not physically adjacent, S2-mapped at @gpa and
- * @gpa + PAGE_SIZE.  Return: false when no such pair was found.
+ * @npages pages of memory, virtually contiguous and with no two neighbours
+ * physically adjacent: each page is faulted in on its own, then moved
+ * (mremap) into one range in descending PFN order, so the frame of page
+ * k + 1 is always below that of page k.  Needs the PFNs of
+ * /proc/self/pagemap, which root reads (in the VM); deterministic, so no
+ * test that needs a physical gap ever skips for want of one.
  */
-static bool map_discontiguous(struct __test_metadata *_metadata,
-			      FIXTURE_DATA(fast) *self, struct vm *vm,
-			      __u64 gpa)
+#define GAPPED_MAX_PAGES 16
+
+static void *alloc_gapped(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fast) *self, unsigned int npages)
 {
-	__u8 *a = alloc_pages(1, PROT_READ | PROT_WRITE, true);
-	__u8 *b = alloc_pages(1, PROT_READ | PROT_WRITE, true);
-	__u64 pa, pb;
+	struct {
+		__u8 *va;
+		__u64 pfn;
+	} pg[GAPPED_MAX_PAGES], t;
+	__u8 *range;
+	unsigned int i, j;
 
-	if (!a || !b)
-		return false;
-	track_map(_metadata, self, a, PAGE_SIZE);
-	track_map(_metadata, self, b, PAGE_SIZE);
-	pa = virt_to_pfn(a);
-	pb = virt_to_pfn(b);
-	if (!pa || !pb)
-		return false;
-	/* If b happens to follow a physically, the other order cannot. */
-	if (pb == pa + 1) {
-		__u8 *t = a;
-
-		a = b;
-		b = t;
+	ASSERT_GE(GAPPED_MAX_PAGES, npages);
+	range = mmap(NULL, npages * PAGE_SIZE, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, range);
+	track_map(_metadata, self, range, npages * PAGE_SIZE);
+	for (i = 0; i < npages; i++) {
+		pg[i].va = alloc_pages(1, PROT_READ | PROT_WRITE, true);
+		ASSERT_NE(NULL, pg[i].va);
+		pg[i].pfn = virt_to_pfn(pg[i].va);
+		ASSERT_NE(0, pg[i].pfn) TH_LOG("no PFNs in /proc/self/pagemap");
+		/* insertion sort, highest PFN first */
+		for (j = i; j && pg[j - 1].pfn < pg[j].pfn; j--) {
+			t = pg[j - 1];
+			pg[j - 1] = pg[j];
+			pg[j] = t;
+		}
 	}
-	ASSERT_EQ(0, _test_cmd_s2_map(vm->fd, vm->s2_id, VCMDQ_S2_MAP_RW, gpa,
-				      a, PAGE_SIZE));
-	ASSERT_EQ(0, _test_cmd_s2_map(vm->fd, vm->s2_id, VCMDQ_S2_MAP_RW,
-				      gpa + PAGE_SIZE, b, PAGE_SIZE));
-	return true;
+	for (i = 0; i < npages; i++) {
+		void *to = range + i * PAGE_SIZE;
+
+		ASSERT_EQ(to, mremap(pg[i].va, PAGE_SIZE, PAGE_SIZE,
+				     MREMAP_MAYMOVE | MREMAP_FIXED, to));
+		/* The page moved with its frame. */
+		ASSERT_EQ(pg[i].pfn, virt_to_pfn(to));
+		if (i) {
+			ASSERT_GT(pg[i - 1].pfn, pg[i].pfn);
+		}
+	}
+	return range;
+}
+
+/* Set queue_contiguous (restored in teardown); its NONCONTIG cap follows. */
+static void queue_contiguous_set(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(fast) *self, int on)
+{
+	struct vcmdq_instance_info now[VCMDQ_MAX_INSTANCES];
+	int i;
+
+	ASSERT_EQ(0, param_write("queue_contiguous", on));
+	ASSERT_EQ(self->num_instances, vcmdq_instances(self->fd, now));
+	/* Only an emulated instance with queues reads queues by kernel VA. */
+	for (i = 0; i < self->num_instances; i++) {
+		bool noncontig = !on &&
+			(now[i].caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES) &&
+			(now[i].caps & VCMDQ_INSTANCE_CAP_EMULATED);
+
+		EXPECT_EQ(noncontig, !!(now[i].caps &
+					VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG))
+			TH_LOG("instance %u, queue_contiguous=%d", now[i].id, on);
+	}
 }
 
 TEST_F(fast, queue_alloc_errnos)
@@ -703,29 +749,16 @@ TEST_F(fast, queue_alloc_errnos)
 	 * EFAULT: mapped, but not physically contiguous, with the hardware's
 	 * rule (queue_contiguous=1); an emulated instance takes it otherwise.
 	 */
-	if (map_discontiguous(_metadata, self, &self->vm[0],
-			      GPA_EXTRA + 16 * PAGE_SIZE)) {
-		struct vcmdq_instance_info now[VCMDQ_MAX_INSTANCES];
-
-		ASSERT_EQ(0, param_write("queue_contiguous", 1));
-		ASSERT_LT(0, vcmdq_instances(self->fd, now));
-		EXPECT_EQ(0, now[inst->id - 1].caps &
-			     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
-		test_err_queue_alloc(EFAULT, v.id, 0,
-				     GPA_EXTRA + 16 * PAGE_SIZE,
-				     2 * PAGE_SIZE);
-		ASSERT_EQ(0, param_write("queue_contiguous", 0));
-		ASSERT_LT(0, vcmdq_instances(self->fd, now));
-		EXPECT_NE(0, now[inst->id - 1].caps &
-			     VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG);
-		test_cmd_queue_alloc(v.id, 0, GPA_EXTRA + 16 * PAGE_SIZE,
-				     2 * PAGE_SIZE, &qid);
-		test_ioctl_destroy(qid);
-		pinned += 2;
-	} else {
-		TH_LOG("no PFNs in /proc/self/pagemap: EFAULT not checked");
-		EXPECT_TRUE(false);
-	}
+	test_cmd_s2_map(self->vm[0].s2_id, GPA_EXTRA + 16 * PAGE_SIZE,
+			alloc_gapped(_metadata, self, 2), 2 * PAGE_SIZE);
+	pinned += 2;
+	queue_contiguous_set(_metadata, self, 1);
+	test_err_queue_alloc(EFAULT, v.id, 0, GPA_EXTRA + 16 * PAGE_SIZE,
+			     2 * PAGE_SIZE);
+	queue_contiguous_set(_metadata, self, 0);
+	test_cmd_queue_alloc(v.id, 0, GPA_EXTRA + 16 * PAGE_SIZE,
+			     2 * PAGE_SIZE, &qid);
+	test_ioctl_destroy(qid);
 
 	/* EIO: index n before n - 1 */
 	test_err_queue_alloc(EIO, v.id, 1, GPA(0), PAGE_SIZE);
@@ -1389,48 +1422,41 @@ TEST_F_TIMEOUT(fast, queue_large, 120)
 
 /*
  * A queue over pages that are virtually but not physically contiguous (no
- * huge page): with VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG the engine reads it
- * through a kernel mapping, entries on every page and at each page boundary
- * included.
+ * huge page, no two neighbouring pages physically adjacent).  With
+ * queue_contiguous=1 (the hardware's rule) the instance lacks
+ * VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG and QUEUE_ALLOC refuses it (EFAULT,
+ * nothing created or pinned); with 0 it has the cap and the engine reads
+ * the queue through a kernel mapping, entries on every page and at each
+ * page boundary included.
  */
 TEST_F_TIMEOUT(fast, queue_noncontig, 120)
 {
 	const unsigned int log2size = 10;	/* 16 KiB: four pages */
 	const unsigned int npages = (CMDQ_ENT_SIZE << log2size) / PAGE_SIZE;
 	const unsigned int ncmds = (1U << log2size) - 8;
-	__u8 *mem, *va = NULL;
-	unsigned int i, j;
+	unsigned int i;
+	long objects, pinned;
+	__u8 *va;
 	struct fv v;
 	struct gq q;
 	long n;
 
 	REQUIRE_TEGRA(1);
 	REQUIRE_TEST_IOCTL();
-	if (!(self->tq[0].caps & VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG))
-		SKIP(return, "queue_contiguous=1: the hardware's rule");
 	ASSERT_LE(log2size, self->tq[0].max_queue_log2size);
-
-	/* Four virtually adjacent pages with a physical gap among them. */
-	mem = alloc_pages(64, PROT_READ | PROT_WRITE, true);
-	ASSERT_NE(NULL, mem);
-	track_map(_metadata, self, mem, 64 * PAGE_SIZE);
-	for (i = 0; !va && i + npages <= 64; i += npages) {
-		for (j = 1; j < npages; j++) {
-			__u64 a = virt_to_pfn(mem + (i + j - 1) * PAGE_SIZE);
-			__u64 b = virt_to_pfn(mem + (i + j) * PAGE_SIZE);
-
-			ASSERT_NE(0, a) TH_LOG("no PFNs in /proc/self/pagemap");
-			if (b != a + 1) {
-				va = mem + i * PAGE_SIZE;
-				break;
-			}
-		}
-	}
-	if (!va)
-		SKIP(return, "64 physically contiguous pages: no gap to test");
+	va = alloc_gapped(_metadata, self, npages);
 
 	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
 	test_cmd_s2_map(self->vm[0].s2_id, GPA_EXTRA, va, npages * PAGE_SIZE);
+	objects = live_objects();
+	pinned = pinned_pages();
+	queue_contiguous_set(_metadata, self, 1);
+	test_err_queue_alloc(EFAULT, v.id, 0, GPA_EXTRA,
+			     CMDQ_ENT_SIZE << log2size);
+	EXPECT_EQ(objects, live_objects());
+	EXPECT_EQ(pinned, pinned_pages());
+	queue_contiguous_set(_metadata, self, 0);
+
 	fq_alloc_va(_metadata, &v, 0, GPA_EXTRA, va, log2size, &q);
 	ASSERT_EQ(0, gq_hw_init(&q));
 	for (i = 0; i < 64; i++)

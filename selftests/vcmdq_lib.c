@@ -7,11 +7,14 @@
  * The library is linked statically (userspace/libvcmdq/build/libvcmdq.a),
  * so the VM needs nothing but this binary.  The test hook (VCMDQ_TEST)
  * fills and counts the instance's IOTLB/ATC model on the library's own
- * file (vcmdq_fd()).
+ * file (vcmdq_fd()).  Every ioctl() of the program, the library's too,
+ * passes through __wrap_ioctl() (linked with -Wl,--wrap=ioctl), which
+ * answers GET_INFO as an older module would while old_kernel is set.
  */
 #include "vcmdq_utils.h"
 
 #include <poll.h>
+#include <stdarg.h>
 
 #include <vcmdq/vcmdq.h>
 #include <vcmdq/fastpath.h>
@@ -88,6 +91,102 @@ FIXTURE_TEARDOWN(lib)
 	EXPECT_COUNTERS_EQ(&self->base, &now);
 	if (self->ram)
 		munmap(self->ram, RAM_PAGES * PAGE_SIZE);
+}
+
+/* ---- an older module, as the library sees it ---------------------------- */
+
+/*
+ * The layouts of a module before GET_INFO's appended fields (uapi commit
+ * "uapi: VMM-owned commands, ..., entry sizes, devices"): struct
+ * vcmdq_get_info ended at instances_uptr, struct vcmdq_instance_info at
+ * __reserved (no data_entry_len, vtd_max_am).
+ */
+#define OLD_GET_INFO_SIZE	offsetof(struct vcmdq_get_info, device_entry_len)
+#define OLD_INFO_LEN		offsetof(struct vcmdq_instance_info, data_entry_len)
+#define OLD_INFO_MIN_LEN	offsetofend(struct vcmdq_instance_info, vsids_per_viommu)
+
+/* While set, GET_INFO is answered as that older module would. */
+static bool old_kernel;
+
+/* libc's ioctl(), under -Wl,--wrap=ioctl. */
+int __real_ioctl(int fd, unsigned long req, ...);
+int __wrap_ioctl(int fd, unsigned long req, ...);
+
+/*
+ * GET_INFO of the older module, on top of the real one: its size rules
+ * (copy_struct_from_user: E2BIG for non-zero bytes past its struct), and
+ * instance entries of OLD_INFO_LEN bytes, an entry longer than that
+ * getting a zeroed tail.
+ */
+static int old_kernel_get_info(int fd, uint8_t *u)
+{
+	struct vcmdq_get_info gi = { 0 }, real;
+	uint8_t *tmp;
+	uint32_t size, i, n;
+	int rc;
+
+	memcpy(&size, u, sizeof(size));
+	if (size < OLD_GET_INFO_SIZE) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = OLD_GET_INFO_SIZE; i < size; i++) {
+		if (u[i]) {
+			errno = E2BIG;
+			return -1;
+		}
+	}
+	memcpy(&gi, u, OLD_GET_INFO_SIZE);
+	if (gi.num_instances &&
+	    (gi.entry_len < OLD_INFO_MIN_LEN || gi.entry_len > PAGE_SIZE)) {
+		errno = EINVAL;
+		return -1;
+	}
+	tmp = calloc(gi.num_instances + 1, OLD_INFO_LEN);
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	real = gi;
+	real.size = OLD_GET_INFO_SIZE;
+	real.entry_len = OLD_INFO_LEN;
+	real.instances_uptr = (uintptr_t)tmp;
+	rc = __real_ioctl(fd, VCMDQ_GET_INFO, &real);
+	if (!rc) {
+		uint8_t *dst = (uint8_t *)(uintptr_t)gi.instances_uptr;
+
+		n = gi.num_instances < real.num_instances ? gi.num_instances :
+							     real.num_instances;
+		for (i = 0; i < n; i++) {
+			uint8_t *e = dst + (size_t)i * gi.entry_len;
+
+			if (gi.entry_len <= OLD_INFO_LEN) {
+				memcpy(e, tmp + i * OLD_INFO_LEN, gi.entry_len);
+			} else {
+				memcpy(e, tmp + i * OLD_INFO_LEN, OLD_INFO_LEN);
+				memset(e + OLD_INFO_LEN, 0,
+				       gi.entry_len - OLD_INFO_LEN);
+			}
+		}
+		gi.num_instances = real.num_instances;
+		memcpy(u, &gi, OLD_GET_INFO_SIZE);
+	}
+	free(tmp);
+	return rc;
+}
+
+/* The link (-Wl,--wrap=ioctl) sends every ioctl() of the program here. */
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (old_kernel && req == VCMDQ_GET_INFO)
+		return old_kernel_get_info(fd, arg);
+	return __real_ioctl(fd, req, arg);
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -187,6 +286,28 @@ static unsigned int build_cmds(uint64_t (*c)[2], uint16_t a, uint32_t vsid)
 	return n;
 }
 
+/*
+ * A command the SMMUv3 accepts but a guest-owned queue does not
+ * (TLBI_NH_ALL), then a CMD_SYNC: the queue stops on it.  Return: as
+ * issue() (-EIO when it stopped), *@pos gets its position.
+ */
+static int issue_illegal(struct vcmdq_sq *sq, struct vcmdq_sq_error *err,
+			 uint32_t *pos)
+{
+	const uint64_t cmd[1][2] = { { OP_TLBI_NH_ALL, 0 } };
+
+	return issue(sq, cmd, 1, err, pos);
+}
+
+/* Wait for position @pos to be consumed after a recovery; as issue(). */
+static int wait_pos(struct vcmdq_sq *sq, uint32_t pos)
+{
+	uint64_t deadline = vcmdq_deadline_ns(TIMEOUT_US);
+
+	return __vcmdq_sq_wait(sq, pos, 16, vcmdq_backoff_sleep, &deadline,
+			       NULL);
+}
+
 #define NEED_TQ()                                                           \
 	do {                                                                \
 		if (!self->have_tq)                                         \
@@ -243,6 +364,61 @@ TEST_F(lib, info)
 		}
 	}
 	EXPECT_EQ(-ERANGE, vcmdq_instance_get(self->ctx, n, &in));
+}
+
+/*
+ * A library built with the current header on a module that predates
+ * GET_INFO's appended fields: it still opens, reports the instances with
+ * the old fields, defaults for the new ones (every format's entries 16
+ * bytes, no VT-d MAMV, no devices), and works.
+ */
+TEST_F(lib, old_kernel_get_info)
+{
+	struct vcmdq_get_info gi = { .size = sizeof(gi), .device_entry_len = 8 };
+	struct vcmdq_instance a, b;
+	struct vcmdq_viommu *v2;
+	struct vcmdq_ctx *c2 = NULL;
+	unsigned int i, t;
+	uint64_t cmds[2][2];
+	uint32_t pci, num;
+	int rc;
+
+	old_kernel = true;
+	/* The emulation answers as that module: the current layout is E2BIG. */
+	EXPECT_ERRNO(E2BIG, ioctl(self->fd, VCMDQ_GET_INFO, &gi));
+	gi.device_entry_len = 0;
+	ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &gi));
+	EXPECT_EQ(vcmdq_num_instances(self->ctx), gi.num_instances);
+
+	rc = vcmdq_open(NULL, variant->open_flags, &c2);
+	ASSERT_EQ(0, rc) TH_LOG("vcmdq_open on an older module: %s",
+				strerror(-rc));
+	ASSERT_EQ(vcmdq_num_instances(self->ctx), vcmdq_num_instances(c2));
+	for (i = 0; i < vcmdq_num_instances(c2); i++) {
+		ASSERT_EQ(0, vcmdq_instance_get(self->ctx, i, &a));
+		ASSERT_EQ(0, vcmdq_instance_get(c2, i, &b));
+		/* The old fields as the module has them, defaults for the new. */
+		for (t = 0; t < VCMDQ_DATA_TYPES_MAX; t++)
+			a.data_entry_len[t] = a.data_types & (1U << t) ? 16 : 0;
+		a.vtd_max_am = 0;
+		a.num_devices = 0;
+		EXPECT_EQ(0, memcmp(&a, &b, sizeof(a))) TH_LOG("instance %u", a.id);
+		EXPECT_EQ(-ERANGE, vcmdq_instance_device(c2, b.id, 0, &pci));
+	}
+
+	/* It works: a vIOMMU, a slow path batch. */
+	ASSERT_EQ(0, vcmdq_instance_find(c2, 0, 0, 0, &b));
+	ASSERT_EQ(0, vcmdq_viommu_create(c2, b.id, &v2));
+	if (b.data_types & (1U << VCMDQ_DATA_SMMUV3)) {
+		vcmdq_prep_tlbi_nh_asid(cmds[0], 1);
+		vcmdq_prep_sync(cmds[1]);
+		num = 2;
+		EXPECT_EQ(0, vcmdq_invalidate(v2, VCMDQ_DATA_SMMUV3, cmds, 16,
+					      &num));
+		EXPECT_EQ(2, num);
+	}
+	vcmdq_close(c2);
+	old_kernel = false;
 }
 
 /* ---- errno cases of each function; errno itself untouched --------------- */
@@ -522,6 +698,221 @@ TEST_F(lib, illegal_and_recovery)
 		ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
 		EXPECT_EQ(0, nr);
 	}
+}
+
+/* ---- events: one per error, lost events, the end of the queue ---------- */
+
+/* Stop @sq on an illegal command and skip it; *@pos gets its position. */
+static int error_and_skip(struct vcmdq_sq *sq, uint32_t *pos)
+{
+	struct vcmdq_sq_error err;
+	int rc = issue_illegal(sq, &err, pos);
+
+	if (rc != -EIO)
+		return rc ? rc : -EPROTO;
+	if (__vcmdq_sq_skip_error(sq))
+		vcmdq_sq_kick(sq);
+	return wait_pos(sq, *pos + 1);
+}
+
+/* Poll @fd for @events; the revents (0 on timeout). */
+static short poll_fd(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+
+	return poll(&pfd, 1, timeout_ms) == 1 ? pfd.revents : 0;
+}
+
+TEST_F(lib, events)
+{
+	const uint64_t bad[1][2] = { { OP_TLBI_NH_ALL | 0x77ULL << 32,
+				       0x1234000 } };
+	uint64_t cmds[8][2];
+	struct vcmdq_sq_error err = { 0 };
+	struct vcmdq_event ev[4];
+	struct vcmdq_sq sq0, sq;
+	unsigned int nr = 9, i;
+	uint32_t pos, seq, eventq_id;
+	long live;
+	int efd = -1;
+
+	NEED_TQ();
+	/*
+	 * IDs are the lowest free ones: after the fixture's S2 and vIOMMU,
+	 * the event queue gets the next, which lets the test destroy it
+	 * behind the library's back below.
+	 */
+	ASSERT_EQ(0, vcmdq_eventq_create(self->v, 2, &efd));
+	eventq_id = vcmdq_viommu_id(self->v) + 1;
+	ASSERT_EQ(0, queue_up(self, 0, GPA(28), 3, &sq0));
+	ASSERT_EQ(0, queue_up(self, 1, GPA(29), 3, &sq));	/* 8 entries */
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+
+	/* One illegal command: exactly one event, queue 1, CONS with wrap. */
+	for (i = 0; i < 7; i++)
+		vcmdq_prep_tlbi_nh_asid(cmds[i], 60);
+	ASSERT_EQ(0, issue(&sq, (const uint64_t (*)[2])cmds, 7, &err, NULL));
+	EXPECT_EQ(-EIO, issue(&sq, bad, 1, &err, &pos));
+	EXPECT_EQ(8, pos);	/* index 0, wrap bit set */
+	EXPECT_EQ(pos, err.pos);
+	EXPECT_EQ(POLLIN, poll_fd(efd, POLLIN, 5000));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(VCMDQ_EVENT_CMDQ_ERR, ev[0].type);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(1, ev[0].cmdq_err.queue_index);
+	EXPECT_EQ(VCMDQ_CERROR_ILL, ev[0].cmdq_err.error);
+	EXPECT_EQ(pos, ev[0].cmdq_err.cons);
+	EXPECT_EQ(bad[0][0], ev[0].cmdq_err.cmd[0]);
+	EXPECT_EQ(bad[0][1], ev[0].cmdq_err.cmd[1]);
+	seq = ev[0].sequence;
+	/* Still stopped, nothing more to read. */
+	usleep(20 * 1000);
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+	if (__vcmdq_sq_skip_error(&sq))
+		vcmdq_sq_kick(&sq);
+	ASSERT_EQ(0, wait_pos(&sq, pos + 1));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+
+	/*
+	 * Four errors into a queue of depth 2: two kept, the newest flagged
+	 * LOST_EVENTS; the next one's sequence shows the two dropped.
+	 */
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, error_and_skip(&sq, &pos)) TH_LOG("error %u", i);
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(2, nr);
+	EXPECT_EQ(seq + 1, ev[0].sequence);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(seq + 2, ev[1].sequence);
+	EXPECT_EQ(VCMDQ_EVENT_FLAG_LOST_EVENTS, ev[1].flags);
+	ASSERT_EQ(0, error_and_skip(&sq, &pos));
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(seq + 5, ev[0].sequence);
+	EXPECT_EQ(0, ev[0].flags);
+	EXPECT_EQ(pos, ev[0].cmdq_err.cons);
+
+	/*
+	 * The event queue destroyed behind the library's back (the library
+	 * has no call for it): what was queued is still read, then -ENODATA.
+	 */
+	ASSERT_EQ(0, error_and_skip(&sq, &pos));
+	live = live_objects();
+	ASSERT_EQ(0, _test_ioctl_destroy(self->fd, eventq_id));
+	EXPECT_EQ(live - 1, live_objects());
+	ASSERT_EQ(0, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(seq + 6, ev[0].sequence);
+	EXPECT_NE(0, poll_fd(efd, POLLIN, 0) & POLLHUP);
+	errno = 4242;
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(0, nr);
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+	EXPECT_EQ(4242, errno);
+	/* The queues go on without it. */
+	EXPECT_EQ(-EIO, issue_illegal(&sq, &err, &pos));
+	EXPECT_EQ(-ENODATA, vcmdq_eventq_read(self->v, ev, 4, &nr));
+}
+
+/* ---- the guest-visible error map (VINTF LVCMDQ_ERR_MAP_64) ------------- */
+
+static uint64_t err_map(struct __test_metadata *_metadata,
+			const struct vcmdq_viommu *v, unsigned int word)
+{
+	uint64_t map = ~0ULL;
+
+	EXPECT_EQ(0, vcmdq_viommu_error_map(v, word, &map));
+	return map;
+}
+
+TEST_F(lib, error_map)
+{
+	struct vcmdq_sq sq[4];
+	struct vcmdq_sq_error err;
+	struct vcmdq_instance in;
+	struct vcmdq_viommu *sv;
+	uint32_t pos[4], *stray;
+	uint64_t cmd[1][2], map = 42;
+	unsigned int i, nq;
+
+	NEED_TQ();
+	nq = self->tq.queues_per_viommu < 4 ? self->tq.queues_per_viommu : 4;
+	ASSERT_LE(3, nq);
+	errno = 4242;
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(self->v, VCMDQ_ERR_MAP_WORDS,
+						  &map));
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(self->v, 0, NULL));
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_error_map(NULL, 0, &map));
+	EXPECT_EQ(42, map);
+	/* No control region: a slow path only instance. */
+	if (!vcmdq_instance_find(self->ctx, 0, VCMDQ_FLAVOR_SMMUV3, 0, &in)) {
+		ASSERT_EQ(0, vcmdq_viommu_create(self->ctx, in.id, &sv));
+		EXPECT_EQ(NULL, vcmdq_viommu_ctrl(sv));
+		EXPECT_EQ(-EOPNOTSUPP, vcmdq_viommu_error_map(sv, 0, &map));
+		EXPECT_EQ(42, map);
+		EXPECT_EQ(0, vcmdq_viommu_destroy(sv));
+	}
+	EXPECT_EQ(4242, errno);
+
+	for (i = 0; i < nq; i++)
+		ASSERT_EQ(0, queue_up(self, i, GPA(24 + i), 4, &sq[i]));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 1));
+	/*
+	 * A queue that is not bound has no error, whatever a guest wrote in
+	 * its slot of the region (page0 is the guest's to write).
+	 */
+	stray = (uint32_t *)((char *)vcmdq_viommu_ctrl(self->v) +
+			     nq * VCMDQ_CTRL_QUEUE_STRIDE + VCMDQ_CTRL_GERRORN);
+	if (nq < self->tq.queues_per_viommu) {
+		*stray = VCMDQ_GERROR_CMDQ_ERR;
+		EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+		*stray = 0;
+	}
+
+	/* Queues 0 and 2 stop on an illegal command: exactly their bits. */
+	EXPECT_EQ(-EIO, issue_illegal(&sq[0], &err, &pos[0]));
+	EXPECT_EQ(1ULL << 0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(-EIO, issue_illegal(&sq[2], &err, &pos[2]));
+	EXPECT_EQ(1ULL << 0 | 1ULL << 2, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 1));
+	/* Queue 1 still runs, and stays out of the map. */
+	ASSERT_EQ(0, iotlb_fill(self, 50));
+	vcmdq_prep_tlbi_nh_asid(cmd[0], 50);
+	EXPECT_EQ(0, issue(&sq[1], (const uint64_t (*)[2])cmd, 1, &err, NULL));
+	EXPECT_EQ(0, iotlb_count(self, 50));
+	EXPECT_EQ(1ULL << 0 | 1ULL << 2, err_map(_metadata, self->v, 0));
+
+	/* The acknowledgement clears the bit at once (fix: a CMD_SYNC). */
+	if (__vcmdq_sq_fix_error(&sq[0]))
+		vcmdq_sq_kick(&sq[0]);
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, wait_pos(&sq[0], pos[0] + 1));
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	/* Skipped, queue 2 runs again; a second error sets it again. */
+	if (__vcmdq_sq_skip_error(&sq[2]))
+		vcmdq_sq_kick(&sq[2]);
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+	EXPECT_EQ(0, wait_pos(&sq[2], pos[2] + 1));
+	EXPECT_EQ(-EIO, issue_illegal(&sq[2], &err, &pos[2]));
+	EXPECT_EQ(1ULL << 2, err_map(_metadata, self->v, 0));
+	if (__vcmdq_sq_skip_error(&sq[2]))
+		vcmdq_sq_kick(&sq[2]);
+	EXPECT_EQ(0, wait_pos(&sq[2], pos[2] + 1));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
+
+	/*
+	 * The top queue in error, then unbound (the guest clears its BASE
+	 * without acknowledging): its registers are reset, its bit clears.
+	 */
+	EXPECT_EQ(-EIO, issue_illegal(&sq[nq - 1], &err, &pos[0]));
+	EXPECT_EQ(1ULL << (nq - 1), err_map(_metadata, self->v, 0));
+	ASSERT_EQ(0, vcmdq_queue_clear_base(self->v, nq - 1));
+	EXPECT_EQ(0, err_map(_metadata, self->v, 0));
 }
 
 /* ---- BASE writes in any order; a Linux guest's disable and re-probe ---- */

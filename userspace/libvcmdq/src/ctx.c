@@ -15,11 +15,21 @@ int vcmdq_destroy_id(struct vcmdq_ctx *ctx, uint32_t id)
 	return sys_ret(ioctl(ctx->fd, VCMDQ_DESTROY, &d));
 }
 
-/* GET_INFO twice: sizes, then the tables (again if they grew in between). */
+/*
+ * struct vcmdq_get_info before the device fields were appended: a module
+ * that old refuses them (E2BIG) and has no device table to give.
+ */
+#define GET_INFO_SIZE_V0 offsetof(struct vcmdq_get_info, device_entry_len)
+
+/*
+ * GET_INFO twice: sizes, then the tables (again if they grew in between).
+ * On a module that predates the device fields, instances only.
+ */
 static int read_info(struct vcmdq_ctx *ctx)
 {
 	struct vcmdq_instance_info *ii = NULL;
 	struct vcmdq_get_info gi;
+	uint32_t size = sizeof(gi);
 	unsigned int i, t;
 	int rc;
 
@@ -27,12 +37,18 @@ static int read_info(struct vcmdq_ctx *ctx)
 		unsigned int ninst, ndev;
 
 		gi = (struct vcmdq_get_info){
-			.size = sizeof(gi),
+			.size = size,
 			.entry_len = sizeof(*ii),
-			.device_entry_len = sizeof(*ctx->dev),
 		};
-		if (ioctl(ctx->fd, VCMDQ_GET_INFO, &gi))
+		if (size > GET_INFO_SIZE_V0)
+			gi.device_entry_len = sizeof(*ctx->dev);
+		if (ioctl(ctx->fd, VCMDQ_GET_INFO, &gi)) {
+			if (errno == E2BIG && size > GET_INFO_SIZE_V0) {
+				size = GET_INFO_SIZE_V0;
+				continue;
+			}
 			return -errno;
+		}
 		ninst = gi.num_instances;
 		ndev = gi.num_devices;
 		free(ii);

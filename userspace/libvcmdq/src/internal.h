@@ -84,6 +84,7 @@ struct vcmdq_viommu {
 	void *ctrl;
 	size_t ctrl_len;
 	unsigned int nq;
+	/* bound queues 0 .. nbound - 1; stored with release, see viommu.c */
 	unsigned int nbound;
 	struct vcmdq_qslot *q;
 	struct vcmdq_vdevice *vdevs;

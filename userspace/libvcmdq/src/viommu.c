@@ -67,6 +67,41 @@ fail:
 	return rc;
 }
 
+/*
+ * Publish the number of bound queues (the prefix 0 .. n - 1), for
+ * vcmdq_viommu_error_map(), which reads it without the context lock.
+ * Release: pairs with load_nbound_acquire(), so a reader that counts a
+ * queue as bound sees it after its QUEUE_ALLOC returned.  Writers hold the
+ * context lock.
+ */
+static void store_nbound_release(struct vcmdq_viommu *v, unsigned int n)
+{
+	__atomic_store_n(&v->nbound, n, __ATOMIC_RELEASE);
+}
+
+static unsigned int load_nbound_acquire(const struct vcmdq_viommu *v)
+{
+	return __atomic_load_n(&v->nbound, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Read an error register (GERROR or GERRORN) of queue @index in the
+ * control region.  Acquire: for GERROR it pairs with the engine's release
+ * store that toggles it (kernel/engine.c, after CONS.ERR is written), for
+ * GERRORN with the guest's release store of its acknowledgement
+ * (__vcmdq_store_reg_release() in fastpath.h, or the guest's own driver),
+ * so the caller sees the CONS.ERR and the fixed entry they published.
+ */
+static uint32_t ctrl_load_err_acquire(const struct vcmdq_viommu *v,
+				      unsigned int index, unsigned int off)
+{
+	const uint32_t *reg = (const uint32_t *)((const char *)v->ctrl +
+						 index * VCMDQ_CTRL_QUEUE_STRIDE +
+						 off);
+
+	return __atomic_load_n(reg, __ATOMIC_ACQUIRE);
+}
+
 static int unbind_top(struct vcmdq_viommu *v)
 {
 	struct vcmdq_qslot *s = &v->q[v->nbound - 1];
@@ -76,7 +111,7 @@ static int unbind_top(struct vcmdq_viommu *v)
 		return rc;
 	s->bound = false;
 	s->queue_id = 0;
-	v->nbound--;
+	store_nbound_release(v, v->nbound - 1);
 	return 0;
 }
 
@@ -97,7 +132,7 @@ static int bind_next(struct vcmdq_viommu *v)
 	s->queue_id = a.out_queue_id;
 	s->bound_gpa = s->gpa;
 	s->bound_log2size = s->log2size;
-	v->nbound++;
+	store_nbound_release(v, v->nbound + 1);
 	return 0;
 }
 
@@ -281,6 +316,31 @@ VCMDQ_EXPORT int vcmdq_viommu_destroy(struct vcmdq_viommu *v)
 	rc = __vcmdq_viommu_destroy(v);
 	pthread_mutex_unlock(&ctx->lock);
 	return rc;
+}
+
+VCMDQ_EXPORT int vcmdq_viommu_error_map(const struct vcmdq_viommu *v,
+				       unsigned int word, uint64_t *map)
+{
+	unsigned int i, first, n;
+	uint64_t m = 0;
+
+	if (!v || !map || word >= VCMDQ_ERR_MAP_WORDS)
+		return -EINVAL;
+	if (!v->ctrl)
+		return -EOPNOTSUPP;
+	/* Only bound queues can be in error: bound ones are 0 .. n - 1. */
+	n = load_nbound_acquire(v);
+	first = word * 64;
+	for (i = first; i < n && i < first + 64; i++) {
+		uint32_t gerror = ctrl_load_err_acquire(v, i, VCMDQ_CTRL_GERROR);
+		uint32_t gerrorn = ctrl_load_err_acquire(v, i,
+							 VCMDQ_CTRL_GERRORN);
+
+		if ((gerror ^ gerrorn) & VCMDQ_GERROR_CMDQ_ERR)
+			m |= 1ULL << (i - first);
+	}
+	*map = m;
+	return 0;
 }
 
 VCMDQ_EXPORT uint32_t vcmdq_viommu_id(const struct vcmdq_viommu *v)

@@ -23,8 +23,9 @@
  *  - thread safety is stated per function.  "Context-locked" means the
  *    function takes the context's mutex: callers may use it from any thread
  *    concurrently with every other context-locked function.  "Lock-free"
- *    functions read immutable state only.  A destroy must not race with
- *    other uses of the same handle (the caller's duty, as with free()).
+ *    functions take no lock: they read immutable state, or state others
+ *    change with atomic loads.  A destroy must not race with other uses of
+ *    the same handle (the caller's duty, as with free()).
  *
  * The ABI underneath is <linux/vcmdq.h>; this header only repeats its
  * constants (VCMDQ_FLAVOR_*, VCMDQ_INSTANCE_CAP_*, VCMDQ_DATA_*,
@@ -197,6 +198,30 @@ uint32_t vcmdq_viommu_instance(const struct vcmdq_viommu *viommu);
 /* The control region (the guest's VINTF page0), or NULL without one. */
 void *vcmdq_viommu_ctrl(const struct vcmdq_viommu *viommu);
 size_t vcmdq_viommu_ctrl_size(const struct vcmdq_viommu *viommu);
+
+/* 64-bit words of the error map: 128 queues, as LVCMDQ_ERR_MAP_64(0..1). */
+#define VCMDQ_ERR_MAP_WORDS	2
+
+/*
+ * vcmdq_viommu_error_map() - word @word (0 or 1) of the vIOMMU's error
+ * map, the value of the Tegra241 VINTF register LVCMDQ_ERR_MAP_64(@word)
+ * (VINTF base + 0xC0 + 8 * @word), for a VMM that traps the guest's read
+ * of it: bit i is set when queue 64 * @word + i has an unacknowledged
+ * error, i.e. it is bound (vcmdq_queue_set_base()) and its GERROR.CMDQ_ERR
+ * differs from GERRORN's.  A bit clears as soon as the guest acknowledges
+ * (GERRORN = GERROR), as on the hardware; queues that are not bound (or
+ * past the instance's queues) read 0.  A guest reading the register as
+ * two 32-bit halves gets the low or high half of *@map.
+ *
+ * It reads the mapped control region, each register with an acquire load,
+ * so a set bit's CONS.ERR is visible too.  The map is a snapshot: the
+ * engine may stop another queue right after.  Return: 0; -EINVAL @word
+ * past VCMDQ_ERR_MAP_WORDS or a NULL argument; -EOPNOTSUPP the vIOMMU has
+ * no control region (its instance lacks VCMDQ_INSTANCE_CAP_FAST_QUEUES).
+ * Lock-free.
+ */
+int vcmdq_viommu_error_map(const struct vcmdq_viommu *viommu,
+			   unsigned int word, uint64_t *map);
 
 /* ---- vDEVICEs ----------------------------------------------------------- */
 
