@@ -597,10 +597,16 @@ static int __init vcmdq_init(void)
 	rc = misc_register(&vcmdq_misc);
 	if (rc)
 		goto err_vdevice;
+	/* instances/ID/ under the device's directory, beside its attributes. */
+	rc = vcmdq_instances_sysfs_init(&vcmdq_misc.this_device->kobj);
+	if (rc)
+		goto err_misc;
 	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
 		vcmdq_instances_count());
 	return 0;
 
+err_misc:
+	misc_deregister(&vcmdq_misc);
 err_vdevice:
 	vcmdq_vdevice_exit();
 err_engines:
@@ -612,6 +618,7 @@ err_instances:
 
 static void __exit vcmdq_exit(void)
 {
+	vcmdq_instances_sysfs_exit();
 	misc_deregister(&vcmdq_misc);
 	vcmdq_vdevice_exit();
 	vcmdq_engines_stop();
