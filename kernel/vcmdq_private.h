@@ -25,6 +25,7 @@
 struct io_uring_cmd;
 struct kobject;
 struct pci_dev;
+struct pid;
 struct vcmdq_eventq_ring;
 struct vcmdq_op;
 struct vcmdq_queue;
@@ -206,9 +207,17 @@ struct vcmdq_object {
  * struct vcmdq_ctx - one open file of /dev/vcmdq: one VM
  * @objects: ID -> object.  A reserved ID holds XA_ZERO_ENTRY until the
  *	object is finalized, so lookups never see a half-built object.
+ * @node: entry in the list of open files (main.c), under its mutex
+ * @id: the file's context ID, from 1, unique among open files
+ * @owner: the thread group that opened the file (held)
+ * @owner_comm: its command name at open
  */
 struct vcmdq_ctx {
 	struct xarray objects;
+	struct list_head node;
+	u32 id;
+	struct pid *owner;
+	char owner_comm[16];
 };
 
 /**
