@@ -73,8 +73,13 @@ LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/v
 $(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h kernel/vcmdq_test.h
 	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -o $@ $< -luring -lpthread
 
-$(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
-	$(CC) $(USER_CFLAGS) -o $@ $<
+# vcmdqctl links libvcmdq statically (the VM needs no extra .so) and
+# libpci for device names.
+PCI_CFLAGS := $(shell pkg-config --cflags libpci 2>/dev/null)
+PCI_LIBS := $(or $(shell pkg-config --libs libpci 2>/dev/null),-lpci)
+$(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h $(LIBVCMDQ_SRCS) | libvcmdq
+	$(CC) $(USER_CFLAGS) -Werror -I$(CURDIR)/$(LIBVCMDQ_DIR)/include $(PCI_CFLAGS) \
+		-o $@ $< $(LIBVCMDQ_A) $(PCI_LIBS) -luring -lpthread
 
 selftests: $(SELFTESTS)
 
