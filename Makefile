@@ -32,7 +32,7 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
 	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
-	     selftests/vcmdq_lib_test
+	     selftests/vcmdq_lib_test selftests/vcmdq_info_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
@@ -91,6 +91,9 @@ selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 # The library's own test links it statically: the VM needs no extra .so.
 selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
 selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
+# GET_OBJECTS and sysfs; its fast path counters test drives libvcmdq.
+selftests/vcmdq_info_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
+selftests/vcmdq_info_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
 # kernel/vcmdq_test.h is the test hook's private header, not uapi.  The
 # guest driver of the fast path tests is libvcmdq's header-only fast path.
