@@ -371,8 +371,9 @@ struct objects {
 };
 
 /*
- * Every file's objects: needs CAP_SYS_ADMIN.  @required: an EPERM is an
- * error (else the caller goes on without, *@denied set).
+ * Every file's objects: needs CAP_SYS_ADMIN.  @required: an EPERM (or a
+ * module without VCMDQ_GET_OBJECTS) is an error; else the caller goes on
+ * without the objects, *@denied set.
  */
 static int get_objects(struct vcmdq_ctx *ctx, struct objects *objs,
 		       bool required, bool *denied)
@@ -382,7 +383,7 @@ static int get_objects(struct vcmdq_ctx *ctx, struct objects *objs,
 
 	if (denied)
 		*denied = false;
-	if (rc == -EPERM && !required) {
+	if ((rc == -EPERM || rc == -ENOTTY) && !required) {
 		*denied = true;
 		objs->o = NULL;
 		objs->n = 0;
