@@ -10,7 +10,8 @@
  * live_objects, pinned_pages and contexts are back to their values before
  * setup.  The kselftest_harness.h quirks of vcmdq.c apply here too.  The
  * fast path counters test drives a queue through libvcmdq (linked
- * statically).
+ * statically), which is also tested here for what tools use: an
+ * info-only context (VCMDQ_OPEN_INFO) and vcmdq_objects_get().
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
@@ -319,6 +320,51 @@ TEST_F(info, get_objects_other_process)
 		EXPECT_NE(child, objs[i].owner_pid);
 	}
 	close(ready[0]);
+}
+
+/* ---- libvcmdq: an info-only context and vcmdq_objects_get() -------------- */
+
+TEST_F(info, lib_info_context)
+{
+	long live = live_objects(), contexts = vcmdq_counter("contexts");
+	struct vcmdq_object_info *objs;
+	struct vcmdq_viommu *v;
+	struct vcmdq_ctx *ctx;
+	unsigned int nr, i, seen = 0;
+	__u32 s2_id;
+	char page[64];
+
+	EXPECT_EQ(-EINVAL, vcmdq_open(NULL, VCMDQ_OPEN_INFO | VCMDQ_OPEN_URING,
+				      &ctx));
+	ASSERT_EQ(0, vcmdq_open(NULL, VCMDQ_OPEN_INFO, &ctx));
+	/* It looks and builds nothing: no S2, no object. */
+	EXPECT_EQ(live, live_objects());
+	EXPECT_EQ(contexts + 1, vcmdq_counter("contexts"));
+	EXPECT_LT(0, vcmdq_num_instances(ctx));
+	EXPECT_EQ(-EINVAL, vcmdq_mem_map(ctx, GPA_BASE, page, sizeof(page),
+					 VCMDQ_S2_MAP_READ));
+	EXPECT_EQ(-EINVAL, vcmdq_viommu_create(ctx, 1, &v));
+	ASSERT_EQ(0, vcmdq_objects_get(ctx, 0, &objs, &nr));
+	EXPECT_EQ(0, nr);
+	EXPECT_NE(NULL, objs);
+	free(objs);
+
+	/* Every file's: the fixture's S2 among them, not the caller's own. */
+	test_cmd_s2_alloc(&s2_id);
+	ASSERT_EQ(0, vcmdq_objects_get(ctx, VCMDQ_GET_OBJECTS_ALL, &objs, &nr));
+	for (i = 0; i < nr; i++) {
+		EXPECT_FALSE(objs[i].flags & VCMDQ_OBJECT_INFO_SELF);
+		if (objs[i].owner_pid == getpid() && objs[i].id == s2_id &&
+		    objs[i].type == VCMDQ_OBJECT_S2)
+			seen++;
+	}
+	EXPECT_EQ(1, seen);
+	free(objs);
+	EXPECT_EQ(-EINVAL, vcmdq_objects_get(ctx, 0, NULL, &nr));
+	EXPECT_EQ(-EOPNOTSUPP, vcmdq_objects_get(ctx, 1U << 31, &objs, &nr));
+	vcmdq_close(ctx);
+	test_ioctl_destroy(s2_id);
+	EXPECT_EQ(contexts, vcmdq_counter("contexts"));
 }
 
 /* ---- sysfs: instances/ID/ ------------------------------------------------ */
