@@ -346,6 +346,7 @@ static void vcmdq_object_report(struct vcmdq_object *obj,
 		info->instance_id = viommu->inst->info.id;
 		info->tag = viommu->tag;
 		info->slot = viommu->slot;
+		/* Written under the vdevs lock; a snapshot needs no lock. */
 		info->nr_vdevices = data_race(READ_ONCE(viommu->nr_vdevs));
 		break;
 	}
@@ -373,6 +374,7 @@ static void vcmdq_object_report(struct vcmdq_object *obj,
 		vcmdq_object_report_viommu(vdev->viommu, info);
 		info->pci_device = vdev->pci_device;
 		info->virt_id = vdev->virt_id;
+		/* Cleared under vcmdq_devices_lock by a revoke: a snapshot. */
 		if (!data_race(READ_ONCE(vdev->holds_device)))
 			info->flags |= VCMDQ_OBJECT_INFO_REVOKED;
 		break;
