@@ -33,7 +33,8 @@ KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
 	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
-	     selftests/vcmdq_lib_test selftests/vcmdq_examples_test
+	     selftests/vcmdq_lib_test selftests/vcmdq_examples_test \
+	     selftests/vcmdq_info_test selftests/vcmdqctl_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
@@ -90,8 +91,13 @@ LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/v
 $(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h kernel/vcmdq_test.h
 	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -o $@ $< -luring -lpthread
 
-$(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
-	$(CC) $(USER_CFLAGS) -o $@ $<
+# vcmdqctl links libvcmdq statically (the VM needs no extra .so) and
+# libpci for device names.
+PCI_CFLAGS := $(shell pkg-config --cflags libpci 2>/dev/null)
+PCI_LIBS := $(or $(shell pkg-config --libs libpci 2>/dev/null),-lpci)
+$(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h $(LIBVCMDQ_SRCS) | libvcmdq
+	$(CC) $(USER_CFLAGS) -Werror -I$(CURDIR)/$(LIBVCMDQ_DIR)/include $(PCI_CFLAGS) \
+		-o $@ $< $(LIBVCMDQ_A) $(PCI_LIBS) -luring -lpthread
 
 selftests: $(SELFTESTS)
 
@@ -105,6 +111,9 @@ selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
 # as an older module would (the old_kernel_* tests).
 selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring -Wl,--wrap=ioctl
 selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
+# GET_OBJECTS and sysfs; its fast path counters test drives libvcmdq.
+selftests/vcmdq_info_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
+selftests/vcmdq_info_test: $(LIBVCMDQ_SRCS) | libvcmdq
 
 # kernel/vcmdq_test.h is the test hook's private header, not uapi.  The
 # guest driver of the fast path tests is libvcmdq's header-only fast path.

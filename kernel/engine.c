@@ -173,6 +173,9 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 		cmd[1] = le64_to_cpu((__force __le64)READ_ONCE(entry[1]));
 		error = vcmdq_engine_exec(q, cmd);
 		if (error) {
+			vcmdq_count(q->viommu->inst, VCMDQ_CNT_FAST_COMMANDS,
+				    done);
+			vcmdq_count(q->viommu->inst, VCMDQ_CNT_ILLEGAL, 1);
 			vcmdq_engine_raise(q, cons, error, cmd);
 			return done + 1;
 		}
@@ -180,6 +183,8 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 		done++;
 	}
 	if (done) {
+		/* Once per pass, not per command. */
+		vcmdq_count(q->viommu->inst, VCMDQ_CNT_FAST_COMMANDS, done);
 		q->cons = cons;
 		/*
 		 * Publishing CONS completes every CMD_SYNC before it: the

@@ -68,16 +68,19 @@ static u32 vcmdq_eventq_next_seq(u32 seq)
 	return (seq + 1) & 0x7fffffff;
 }
 
-static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
+/* Return: false when the ring was full and the event was dropped. */
+static bool vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
 			      const struct vcmdq_event_cmdq_err *err)
 {
 	unsigned long flags;
+	bool queued;
 	u32 seq;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	seq = ring->next_sequence;
 	ring->next_sequence = vcmdq_eventq_next_seq(seq);
-	if (ring->count == ring->depth) {
+	queued = ring->count != ring->depth;
+	if (!queued) {
 		/* Full: drop it, and say so on the newest record we kept. */
 		u32 newest = (ring->head + ring->count - 1) % ring->depth;
 
@@ -93,6 +96,7 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
 	wake_up_interruptible_poll(&ring->wait, EPOLLIN | EPOLLRDNORM);
+	return queued;
 }
 
 /**
@@ -101,17 +105,23 @@ static void vcmdq_eventq_push(struct vcmdq_eventq_ring *ring,
  * @err: what happened
  *
  * Without an event queue the event is dropped; the guest still sees the
- * error in its control region.
+ * error in its control region.  Both drops count as lost events on the
+ * instance.
  *
  * Context: any; takes spinlocks only.
  */
 void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 				  const struct vcmdq_event_cmdq_err *err)
 {
+	bool queued = false;
+
 	spin_lock(&viommu->event_lock);
 	if (viommu->eventq)
-		vcmdq_eventq_push(viommu->eventq, err);
+		queued = vcmdq_eventq_push(viommu->eventq, err);
 	spin_unlock(&viommu->event_lock);
+	vcmdq_count(viommu->inst, VCMDQ_CNT_EVENTS, 1);
+	if (!queued)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_EVENTS_LOST, 1);
 }
 
 static ssize_t vcmdq_eventq_read(struct file *filp, char __user *buf,

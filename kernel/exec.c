@@ -73,27 +73,8 @@ static int vcmdq_exec_atc_inv(struct vcmdq_viommu *viommu,
 	return 0;
 }
 
-/**
- * vcmdq_exec() - run one decoded operation for a vIOMMU
- * @viommu: the vIOMMU the guest issued it through
- * @op: the operation, from a vcmdq_decode_*() decoder
- *
- * A sync operation's store is not done here: the fast path accepts only
- * CS=NONE syncs and the slow path completes stores through the S2.
- *
- * A configuration invalidation (device table / context entry, CD / PASID
- * entry) naming a device the vIOMMU has no vDEVICE for is a no-op: the
- * host caches nothing for a device it did not give the VM (an emulated
- * device, the IOAPIC's IVRS ID, a function the guest probes), and a real
- * guest sends these.  A device TLB invalidation has an effect on the
- * device, so an unknown device there stays an error.
- *
- * Context: any context that may take spinlocks (the engine thread holds a
- * mutex; ioctls hold nothing).
- * Return: 0; -EIO when an ATC invalidation names a device the vIOMMU does
- * not have; -EREMOTE for %VCMDQ_OP_VMM, which only the VMM can execute.
- */
-int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+static int __vcmdq_exec(struct vcmdq_viommu *viommu,
+			const struct vcmdq_op *op)
 {
 	switch (op->kind) {
 	case VCMDQ_OP_TLB_INV:
@@ -122,6 +103,46 @@ int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
 		return -EREMOTE;
 	}
 	return -EIO;
+}
+
+/**
+ * vcmdq_exec() - run one decoded operation for a vIOMMU
+ * @viommu: the vIOMMU the guest issued it through
+ * @op: the operation, from a vcmdq_decode_*() decoder
+ *
+ * A sync operation's store is not done here: the fast path accepts only
+ * CS=NONE syncs and the slow path completes stores through the S2.
+ *
+ * A configuration invalidation (device table / context entry, CD / PASID
+ * entry) naming a device the vIOMMU has no vDEVICE for is a no-op: the
+ * host caches nothing for a device it did not give the VM (an emulated
+ * device, the IOAPIC's IVRS ID, a function the guest probes), and a real
+ * guest sends these.  A device TLB invalidation has an effect on the
+ * device, so an unknown device there stays an error.
+ *
+ * Each executed operation (and each handed back) is counted on the
+ * instance, by kind (the sysfs counters).
+ *
+ * Context: any context that may take spinlocks (the engine thread holds a
+ * mutex; ioctls hold nothing).
+ * Return: 0; -EIO when an ATC invalidation names a device the vIOMMU does
+ * not have; -EREMOTE for %VCMDQ_OP_VMM, which only the VMM can execute.
+ */
+int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op)
+{
+	int rc = __vcmdq_exec(viommu, op);
+
+	/* The kinds' counters are in enum vcmdq_op_kind's order. */
+	BUILD_BUG_ON(VCMDQ_CNT_INV_TLB + VCMDQ_OP_SYNC - VCMDQ_OP_TLB_INV !=
+		     VCMDQ_CNT_SYNC);
+	if (!rc && op->kind >= VCMDQ_OP_TLB_INV && op->kind <= VCMDQ_OP_SYNC)
+		vcmdq_count(viommu->inst,
+			    VCMDQ_CNT_INV_TLB + op->kind - VCMDQ_OP_TLB_INV, 1);
+	else if (!rc && op->kind == VCMDQ_OP_NOP)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_NOP, 1);
+	else if (rc == -EREMOTE)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_HANDED_BACK, 1);
+	return rc;
 }
 
 /**

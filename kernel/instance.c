@@ -14,6 +14,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/kobject.h>
 #include <linux/moduleparam.h>
 #include <linux/nospec.h>
 #include <linux/slab.h>
@@ -116,13 +117,16 @@ static const struct vcmdq_flavor_desc *vcmdq_flavor_lookup(const char *name)
 	return NULL;
 }
 
-static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
+static int vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 				 const struct vcmdq_flavor_desc *desc,
 				 unsigned int tag_bits)
 {
 	u32 max_tags = (1U << tag_bits) - 1;
 	unsigned int type;
 
+	inst->counters = alloc_percpu(struct vcmdq_counters);
+	if (!inst->counters)
+		return -ENOMEM;
 	inst->name = desc->name;
 	inst->info.id = id;
 	inst->info.flavor = desc->flavor;
@@ -143,6 +147,7 @@ static void vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 	ida_init(&inst->slots);
 	atomic_set(&inst->live_viommus, 0);
 	vcmdq_tlb_init(&inst->tlb);
+	return 0;
 }
 
 /*
@@ -257,12 +262,15 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 	vcmdq_instances = kcalloc(n, sizeof(*vcmdq_instances), GFP_KERNEL);
 	if (!vcmdq_instances)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		vcmdq_instance_setup(&vcmdq_instances[i], i + 1, descs[i],
-				     tag_bits);
-	vcmdq_num_instances = n;
-
-	rc = vcmdq_instances_add_devices(devices);
+	/* Counted as they are set up: exit undoes exactly those. */
+	for (i = 0; i < n && !rc; i++) {
+		rc = vcmdq_instance_setup(&vcmdq_instances[i], i + 1, descs[i],
+					  tag_bits);
+		if (!rc)
+			vcmdq_num_instances = i + 1;
+	}
+	if (!rc)
+		rc = vcmdq_instances_add_devices(devices);
 	if (rc)
 		vcmdq_instances_exit();
 	return rc;
@@ -285,6 +293,7 @@ void vcmdq_instances_exit(void)
 		/* Entries tests inserted for tags nobody owned any more. */
 		vcmdq_tlb_destroy(&inst->tlb);
 		kfree(inst->devices);
+		free_percpu(inst->counters);
 	}
 	kfree(vcmdq_instances);
 	vcmdq_instances = NULL;
@@ -408,4 +417,215 @@ void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot)
 	atomic_dec(&inst->live_viommus);
 	ida_free(&inst->tags, tag);
 	ida_free(&inst->slots, slot);
+}
+
+/*
+ * sysfs: /sys/class/misc/vcmdq/instances/ID/ holds an instance's facts, one
+ * value per file, and counters/ its event counters.  The kobjects are the
+ * module's, removed (and any show() in progress drained) before the
+ * instances are freed at unload.
+ */
+struct vcmdq_inst_kobj {
+	struct kobject kobj;
+	struct vcmdq_instance *inst;
+};
+
+static struct kobject *vcmdq_instances_kobj;
+
+static struct vcmdq_instance *vcmdq_kobj_inst(struct kobject *kobj)
+{
+	return container_of(kobj, struct vcmdq_inst_kobj, kobj)->inst;
+}
+
+static void vcmdq_inst_kobj_release(struct kobject *kobj)
+{
+	kfree(container_of(kobj, struct vcmdq_inst_kobj, kobj));
+}
+
+static ssize_t flavor_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	return sysfs_emit(buf, "%s\n", vcmdq_kobj_inst(kobj)->name);
+}
+
+static ssize_t caps_show(struct kobject *kobj, struct kobj_attribute *attr,
+			 char *buf)
+{
+	struct vcmdq_instance_info info;
+
+	vcmdq_instance_report(vcmdq_kobj_inst(kobj), &info);
+	return sysfs_emit(buf, "0x%llx\n", (unsigned long long)info.caps);
+}
+
+static ssize_t tags_in_use_show(struct kobject *kobj,
+				struct kobj_attribute *attr, char *buf)
+{
+	/* Each vIOMMU holds one tag and one slot. */
+	return sysfs_emit(buf, "%d\n",
+			  atomic_read(&vcmdq_kobj_inst(kobj)->live_viommus));
+}
+
+#define VCMDQ_INFO_ATTR(_name)                                                \
+	static ssize_t _name##_show(struct kobject *kobj,                     \
+				    struct kobj_attribute *attr, char *buf)   \
+	{                                                                     \
+		return sysfs_emit(buf, "%u\n",                                \
+				  vcmdq_kobj_inst(kobj)->info._name);         \
+	}                                                                     \
+	static struct kobj_attribute vcmdq_attr_##_name = __ATTR_RO(_name)
+
+VCMDQ_INFO_ATTR(tag_bits);
+VCMDQ_INFO_ATTR(max_viommus);
+VCMDQ_INFO_ATTR(queues_per_viommu);
+VCMDQ_INFO_ATTR(max_queue_log2size);
+VCMDQ_INFO_ATTR(vsids_per_viommu);
+static struct kobj_attribute vcmdq_attr_flavor = __ATTR_RO(flavor);
+static struct kobj_attribute vcmdq_attr_caps = __ATTR_RO(caps);
+static struct kobj_attribute vcmdq_attr_tags_in_use = __ATTR_RO(tags_in_use);
+
+static struct attribute *vcmdq_inst_attrs[] = {
+	&vcmdq_attr_flavor.attr,
+	&vcmdq_attr_caps.attr,
+	&vcmdq_attr_tag_bits.attr,
+	&vcmdq_attr_max_viommus.attr,
+	&vcmdq_attr_tags_in_use.attr,
+	&vcmdq_attr_queues_per_viommu.attr,
+	&vcmdq_attr_max_queue_log2size.attr,
+	&vcmdq_attr_vsids_per_viommu.attr,
+	NULL,
+};
+
+static const struct attribute_group vcmdq_inst_group = {
+	.attrs = vcmdq_inst_attrs,
+};
+
+struct vcmdq_counter_attr {
+	struct kobj_attribute attr;
+	enum vcmdq_counter cnt;
+};
+
+/* The sum over CPUs; a 64-bit load of another CPU's counter never tears. */
+static ssize_t vcmdq_counter_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	const struct vcmdq_counter_attr *ca =
+		container_of(attr, struct vcmdq_counter_attr, attr);
+	struct vcmdq_instance *inst = vcmdq_kobj_inst(kobj);
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(inst->counters, cpu)->c[ca->cnt]);
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)sum);
+}
+
+#define VCMDQ_COUNTER_ATTR(_name, _cnt)                                       \
+	static struct vcmdq_counter_attr vcmdq_cnt_##_name = {                \
+		.attr = __ATTR(_name, 0444, vcmdq_counter_show, NULL),        \
+		.cnt = _cnt,                                                  \
+	}
+
+VCMDQ_COUNTER_ATTR(fast_commands, VCMDQ_CNT_FAST_COMMANDS);
+VCMDQ_COUNTER_ATTR(slow_commands, VCMDQ_CNT_SLOW_COMMANDS);
+VCMDQ_COUNTER_ATTR(inv_tlb, VCMDQ_CNT_INV_TLB);
+VCMDQ_COUNTER_ATTR(inv_atc, VCMDQ_CNT_INV_ATC);
+VCMDQ_COUNTER_ATTR(inv_dev_cfg, VCMDQ_CNT_INV_DEV_CFG);
+VCMDQ_COUNTER_ATTR(inv_pasid_cfg, VCMDQ_CNT_INV_PASID_CFG);
+VCMDQ_COUNTER_ATTR(inv_all, VCMDQ_CNT_INV_ALL);
+VCMDQ_COUNTER_ATTR(sync, VCMDQ_CNT_SYNC);
+VCMDQ_COUNTER_ATTR(nop, VCMDQ_CNT_NOP);
+VCMDQ_COUNTER_ATTR(handed_back, VCMDQ_CNT_HANDED_BACK);
+VCMDQ_COUNTER_ATTR(illegal, VCMDQ_CNT_ILLEGAL);
+VCMDQ_COUNTER_ATTR(events, VCMDQ_CNT_EVENTS);
+VCMDQ_COUNTER_ATTR(events_lost, VCMDQ_CNT_EVENTS_LOST);
+
+static struct attribute *vcmdq_counter_attrs[] = {
+	&vcmdq_cnt_fast_commands.attr.attr,
+	&vcmdq_cnt_slow_commands.attr.attr,
+	&vcmdq_cnt_inv_tlb.attr.attr,
+	&vcmdq_cnt_inv_atc.attr.attr,
+	&vcmdq_cnt_inv_dev_cfg.attr.attr,
+	&vcmdq_cnt_inv_pasid_cfg.attr.attr,
+	&vcmdq_cnt_inv_all.attr.attr,
+	&vcmdq_cnt_sync.attr.attr,
+	&vcmdq_cnt_nop.attr.attr,
+	&vcmdq_cnt_handed_back.attr.attr,
+	&vcmdq_cnt_illegal.attr.attr,
+	&vcmdq_cnt_events.attr.attr,
+	&vcmdq_cnt_events_lost.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group vcmdq_counters_group = {
+	.name = "counters",
+	.attrs = vcmdq_counter_attrs,
+};
+
+static const struct attribute_group *vcmdq_inst_groups[] = {
+	&vcmdq_inst_group,
+	&vcmdq_counters_group,
+	NULL,
+};
+
+static const struct kobj_type vcmdq_inst_ktype = {
+	.release = vcmdq_inst_kobj_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = vcmdq_inst_groups,
+};
+
+/**
+ * vcmdq_instances_sysfs_init() - create instances/ID/ under @parent
+ * @parent: the misc device's kobject
+ *
+ * Context: module init, after the instances exist.
+ * Return: 0 or -errno; nothing is left behind on failure.
+ */
+int vcmdq_instances_sysfs_init(struct kobject *parent)
+{
+	unsigned int i;
+	int rc;
+
+	/* Counters of one instance per file: their sum is the global view. */
+	BUILD_BUG_ON(ARRAY_SIZE(vcmdq_counter_attrs) != VCMDQ_CNT_MAX + 1);
+	vcmdq_instances_kobj = kobject_create_and_add("instances", parent);
+	if (!vcmdq_instances_kobj)
+		return -ENOMEM;
+	for (i = 0; i < vcmdq_num_instances; i++) {
+		struct vcmdq_instance *inst = &vcmdq_instances[i];
+		struct vcmdq_inst_kobj *ik;
+
+		ik = kzalloc(sizeof(*ik), GFP_KERNEL);
+		if (!ik) {
+			rc = -ENOMEM;
+			goto err;
+		}
+		ik->inst = inst;
+		rc = kobject_init_and_add(&ik->kobj, &vcmdq_inst_ktype,
+					  vcmdq_instances_kobj, "%u",
+					  inst->info.id);
+		if (rc) {
+			/* Frees @ik through the release. */
+			kobject_put(&ik->kobj);
+			goto err;
+		}
+		inst->kobj = &ik->kobj;
+		kobject_uevent(inst->kobj, KOBJ_ADD);
+	}
+	return 0;
+err:
+	vcmdq_instances_sysfs_exit();
+	return rc;
+}
+
+/* Context: module exit (or a failed init), before the instances go. */
+void vcmdq_instances_sysfs_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < vcmdq_num_instances; i++) {
+		kobject_put(vcmdq_instances[i].kobj);
+		vcmdq_instances[i].kobj = NULL;
+	}
+	kobject_put(vcmdq_instances_kobj);
+	vcmdq_instances_kobj = NULL;
 }

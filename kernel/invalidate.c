@@ -239,6 +239,9 @@ int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 	}
 	if (entries != stack_buf)
 		kvfree(entries);
+	vcmdq_count(viommu->inst, VCMDQ_CNT_SLOW_COMMANDS, done);
+	if (rc == -EIO || rc == -E2BIG)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_ILLEGAL, 1);
 out_put:
 	vcmdq_put_object(&viommu->obj);
 out:

@@ -11,10 +11,13 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nospec.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -40,6 +43,15 @@ MODULE_PARM_DESC(devices,
 atomic_long_t vcmdq_live_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t vcmdq_pinned_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t vcmdq_contexts = ATOMIC_LONG_INIT(0);
+
+/*
+ * Every open file, in open order, for VCMDQ_GET_OBJECTS, and the IDs that
+ * name them there.  The mutex is only taken at open, at release and by
+ * GET_OBJECTS, never on a VM's own paths.
+ */
+static LIST_HEAD(vcmdq_ctx_list);
+static DEFINE_MUTEX(vcmdq_ctx_lock);
+static DEFINE_IDA(vcmdq_ctx_ids);
 
 /**
  * struct vcmdq_object_ops - what the core calls on an object of a type
@@ -298,6 +310,183 @@ static int vcmdq_get_info_ioctl(struct vcmdq_ucmd *ucmd)
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
 }
 
+/* The uapi's names of object types, in vcmdq_obj_type's terms. */
+static const u32 vcmdq_obj_uapi_type[VCMDQ_OBJ_MAX] = {
+	[VCMDQ_OBJ_S2] = VCMDQ_OBJECT_S2,
+	[VCMDQ_OBJ_VIOMMU] = VCMDQ_OBJECT_VIOMMU,
+	[VCMDQ_OBJ_QUEUE] = VCMDQ_OBJECT_QUEUE,
+	[VCMDQ_OBJ_VDEVICE] = VCMDQ_OBJECT_VDEVICE,
+	[VCMDQ_OBJ_EVENTQ] = VCMDQ_OBJECT_EVENTQ,
+};
+
+static void vcmdq_object_report_viommu(const struct vcmdq_viommu *viommu,
+				       struct vcmdq_object_info *info)
+{
+	info->parent_id = viommu->obj.id;
+	info->instance_id = viommu->inst->info.id;
+	info->tag = viommu->tag;
+}
+
+/*
+ * Describe one finalized object.  Context: its file's xa_lock held, so the
+ * object (and what it holds: its parents, its queue's registers) cannot be
+ * freed; fields that change under other locks are read once, racily.
+ */
+static void vcmdq_object_report(struct vcmdq_object *obj,
+				struct vcmdq_object_info *info)
+{
+	info->type = vcmdq_obj_uapi_type[obj->type];
+	info->id = obj->id;
+	switch (obj->type) {
+	case VCMDQ_OBJ_VIOMMU: {
+		struct vcmdq_viommu *viommu =
+			container_of(obj, struct vcmdq_viommu, obj);
+
+		info->parent_id = viommu->s2->obj.id;
+		info->instance_id = viommu->inst->info.id;
+		info->tag = viommu->tag;
+		info->slot = viommu->slot;
+		/* Written under the vdevs lock; a snapshot needs no lock. */
+		info->nr_vdevices = data_race(READ_ONCE(viommu->nr_vdevs));
+		break;
+	}
+	case VCMDQ_OBJ_QUEUE: {
+		struct vcmdq_queue *q = container_of(obj, struct vcmdq_queue, obj);
+		u32 cons = READ_ONCE(q->regs[VCMDQ_CTRL_CONS / sizeof(u32)]);
+
+		vcmdq_object_report_viommu(q->viommu, info);
+		info->queue_index = q->index;
+		info->queue_log2size = q->log2size;
+		info->queue_gpa = q->gpa;
+		info->queue_prod = READ_ONCE(q->regs[VCMDQ_CTRL_PROD / sizeof(u32)]);
+		info->queue_cons = cons;
+		if (READ_ONCE(q->regs[VCMDQ_CTRL_STATUS / sizeof(u32)]) &
+		    VCMDQ_STATUS_ENABLED)
+			info->flags |= VCMDQ_OBJECT_INFO_ENABLED;
+		if ((cons >> VCMDQ_CONS_ERR_SHIFT) & VCMDQ_CONS_ERR_MASK)
+			info->flags |= VCMDQ_OBJECT_INFO_ERROR;
+		break;
+	}
+	case VCMDQ_OBJ_VDEVICE: {
+		struct vcmdq_vdevice *vdev =
+			container_of(obj, struct vcmdq_vdevice, obj);
+
+		vcmdq_object_report_viommu(vdev->viommu, info);
+		info->pci_device = vdev->pci_device;
+		info->virt_id = vdev->virt_id;
+		/* Cleared under vcmdq_devices_lock by a revoke: a snapshot. */
+		if (!data_race(READ_ONCE(vdev->holds_device)))
+			info->flags |= VCMDQ_OBJECT_INFO_REVOKED;
+		break;
+	}
+	case VCMDQ_OBJ_EVENTQ:
+		vcmdq_object_report_viommu(
+			container_of(obj, struct vcmdq_eventq, obj)->viommu,
+			info);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * One pass over the files @self may see: count their objects and describe
+ * the first @room of them into @snap.  Return: the number of objects.
+ */
+static u32 vcmdq_objects_snapshot(struct vcmdq_ctx *self, bool all,
+				  struct vcmdq_object_info *snap, u32 room)
+{
+	struct vcmdq_object *obj;
+	struct vcmdq_ctx *ctx;
+	unsigned long index;
+	u32 n = 0;
+
+	mutex_lock(&vcmdq_ctx_lock);
+	list_for_each_entry(ctx, &vcmdq_ctx_list, node) {
+		u32 pid;
+
+		if (!all && ctx != self)
+			continue;
+		pid = pid_vnr(ctx->owner);
+		xa_lock(&ctx->objects);
+		/* Reserved IDs (XA_ZERO_ENTRY) are skipped: not built yet. */
+		xa_for_each(&ctx->objects, index, obj) {
+			struct vcmdq_object_info *info;
+
+			if (n++ >= room)
+				continue;
+			info = &snap[n - 1];
+			memset(info, 0, sizeof(*info));
+			info->context_id = ctx->id;
+			info->owner_pid = pid;
+			memcpy(info->owner_comm, ctx->owner_comm,
+			       sizeof(info->owner_comm));
+			if (ctx == self)
+				info->flags |= VCMDQ_OBJECT_INFO_SELF;
+			vcmdq_object_report(obj, info);
+		}
+		xa_unlock(&ctx->objects);
+	}
+	mutex_unlock(&vcmdq_ctx_lock);
+	return n;
+}
+
+/*
+ * The objects are described into a kernel buffer under the locks and copied
+ * out after: no user copy (which may fault and sleep) under a spinlock.  The
+ * buffer holds min(room, objects) entries, so it is bounded by what exists,
+ * and is charged to the caller.
+ */
+static int vcmdq_get_objects_ioctl(struct vcmdq_ucmd *ucmd)
+{
+	const size_t min_entry = offsetofend(struct vcmdq_object_info, virt_id);
+	struct vcmdq_get_objects *cmd = ucmd->cmd;
+	u8 __user *uptr = u64_to_user_ptr(cmd->objects_uptr);
+	bool all = cmd->flags & VCMDQ_GET_OBJECTS_ALL;
+	struct vcmdq_object_info *snap = NULL;
+	size_t copy_len;
+	u32 room, total, i;
+	int rc = 0;
+
+	if (cmd->flags & ~VCMDQ_GET_OBJECTS_ALL || cmd->__reserved)
+		return -EOPNOTSUPP;
+	if (all && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (cmd->num_objects &&
+	    (cmd->entry_len < min_entry || cmd->entry_len > PAGE_SIZE))
+		return -EINVAL;
+
+	room = 0;
+	if (cmd->num_objects) {
+		room = min(cmd->num_objects,
+			   vcmdq_objects_snapshot(ucmd->ctx, all, NULL, 0));
+		if (room) {
+			snap = kvcalloc(room, sizeof(*snap), GFP_KERNEL_ACCOUNT);
+			if (!snap)
+				return -ENOMEM;
+		}
+	}
+	total = vcmdq_objects_snapshot(ucmd->ctx, all, snap, room);
+
+	/* Fewer objects than at the count: write only those. */
+	room = min(room, total);
+	copy_len = min_t(size_t, cmd->entry_len, sizeof(*snap));
+	for (i = 0; i < room; i++, uptr += cmd->entry_len) {
+		if (copy_to_user(uptr, &snap[i], copy_len) ||
+		    (cmd->entry_len > copy_len &&
+		     clear_user(uptr + copy_len, cmd->entry_len - copy_len))) {
+			rc = -EFAULT;
+			break;
+		}
+	}
+	kvfree(snap);
+	if (rc)
+		return rc;
+	cmd->num_objects = total;
+	cmd->out_context_id = ucmd->ctx->id;
+	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+}
+
 /* Every ioctl's struct: the dispatcher copies into this, on the stack. */
 union vcmdq_ucmd_buffer {
 	struct vcmdq_destroy destroy;
@@ -311,6 +500,7 @@ union vcmdq_ucmd_buffer {
 	struct vcmdq_eventq_alloc eventq_alloc;
 	struct vcmdq_kick kick;
 	struct vcmdq_invalidate invalidate;
+	struct vcmdq_get_objects get_objects;
 #ifdef VCMDQ_SELFTEST
 	struct vcmdq_test test;
 #endif
@@ -361,6 +551,8 @@ static const struct vcmdq_ioctl_op vcmdq_ioctl_ops[] = {
 		       viommu_id),
 	VCMDQ_IOCTL_OP(VCMDQ_INVALIDATE, vcmdq_invalidate_ioctl,
 		       struct vcmdq_invalidate, data_uptr),
+	VCMDQ_IOCTL_OP(VCMDQ_GET_OBJECTS, vcmdq_get_objects_ioctl,
+		       struct vcmdq_get_objects, objects_uptr),
 #ifdef VCMDQ_SELFTEST
 	VCMDQ_IOCTL_OP(VCMDQ_TEST, vcmdq_test_ioctl, struct vcmdq_test, last),
 #endif
@@ -441,10 +633,25 @@ static int vcmdq_fops_open(struct inode *inode, struct file *filp)
 {
 	struct vcmdq_ctx *ctx;
 
+	int id;
+
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	id = ida_alloc_min(&vcmdq_ctx_ids, 1, GFP_KERNEL_ACCOUNT);
+	if (id < 0) {
+		kfree(ctx);
+		return id;
+	}
+	ctx->id = id;
 	xa_init_flags(&ctx->objects, XA_FLAGS_ALLOC1 | XA_FLAGS_ACCOUNT);
+	/* The process that opened the file, for operators' listings. */
+	ctx->owner = get_task_pid(current, PIDTYPE_TGID);
+	BUILD_BUG_ON(sizeof(ctx->owner_comm) != TASK_COMM_LEN);
+	get_task_comm(ctx->owner_comm, current->group_leader);
+	mutex_lock(&vcmdq_ctx_lock);
+	list_add_tail(&ctx->node, &vcmdq_ctx_list);
+	mutex_unlock(&vcmdq_ctx_lock);
 	filp->private_data = ctx;
 	atomic_long_inc(&vcmdq_contexts);
 	return 0;
@@ -463,6 +670,10 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 	struct vcmdq_object *obj;
 	unsigned long index;
 
+	/* Out of GET_OBJECTS' sight before anything is torn down. */
+	mutex_lock(&vcmdq_ctx_lock);
+	list_del(&ctx->node);
+	mutex_unlock(&vcmdq_ctx_lock);
 	while (!xa_empty(&ctx->objects)) {
 		unsigned int destroyed = 0;
 
@@ -486,6 +697,8 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 			break;
 	}
 	xa_destroy(&ctx->objects);
+	put_pid(ctx->owner);
+	ida_free(&vcmdq_ctx_ids, ctx->id);
 	kfree(ctx);
 	atomic_long_dec(&vcmdq_contexts);
 	return 0;
@@ -597,10 +810,16 @@ static int __init vcmdq_init(void)
 	rc = misc_register(&vcmdq_misc);
 	if (rc)
 		goto err_vdevice;
+	/* instances/ID/ under the device's directory, beside its attributes. */
+	rc = vcmdq_instances_sysfs_init(&vcmdq_misc.this_device->kobj);
+	if (rc)
+		goto err_misc;
 	pr_info("version %s, %u instances\n", VCMDQ_VERSION,
 		vcmdq_instances_count());
 	return 0;
 
+err_misc:
+	misc_deregister(&vcmdq_misc);
 err_vdevice:
 	vcmdq_vdevice_exit();
 err_engines:
@@ -612,6 +831,7 @@ err_instances:
 
 static void __exit vcmdq_exit(void)
 {
+	vcmdq_instances_sysfs_exit();
 	misc_deregister(&vcmdq_misc);
 	vcmdq_vdevice_exit();
 	vcmdq_engines_stop();

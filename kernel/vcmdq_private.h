@@ -11,6 +11,7 @@
 #include <linux/interval_tree.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -22,7 +23,9 @@
 #include "tlb.h"
 
 struct io_uring_cmd;
+struct kobject;
 struct pci_dev;
+struct pid;
 struct vcmdq_eventq_ring;
 struct vcmdq_op;
 struct vcmdq_queue;
@@ -65,6 +68,49 @@ struct vcmdq_engine {
 };
 
 /**
+ * enum vcmdq_counter - an instance's event counters, in sysfs as
+ *	instances/ID/counters/NAME (the name is in instance.c's table)
+ * @VCMDQ_CNT_FAST_COMMANDS: commands the engine consumed and executed
+ * @VCMDQ_CNT_SLOW_COMMANDS: slow path entries executed (VCMDQ_INVALIDATE)
+ * @VCMDQ_CNT_INV_TLB: executed operations of each enum vcmdq_op_kind, both
+ *	paths: translation cache invalidations
+ * @VCMDQ_CNT_INV_ATC: device ATC invalidations
+ * @VCMDQ_CNT_INV_DEV_CFG: device configuration invalidations
+ * @VCMDQ_CNT_INV_PASID_CFG: PASID configuration invalidations
+ * @VCMDQ_CNT_INV_ALL: invalidate-all
+ * @VCMDQ_CNT_SYNC: completion points (CMD_SYNC, COMPLETION_WAIT, wait)
+ * @VCMDQ_CNT_NOP: hints with no effect (PREFETCH_CFG)
+ * @VCMDQ_CNT_HANDED_BACK: valid commands handed back to the VMM (EREMOTE)
+ * @VCMDQ_CNT_ILLEGAL: illegal commands: a queue stopped with CERROR_ILL, or
+ *	a slow path batch stopped with EIO or E2BIG
+ * @VCMDQ_CNT_EVENTS: events raised (queue errors)
+ * @VCMDQ_CNT_EVENTS_LOST: events dropped: the vIOMMU had no event queue,
+ *	or it was full
+ * @VCMDQ_CNT_MAX: the number of counters
+ */
+enum vcmdq_counter {
+	VCMDQ_CNT_FAST_COMMANDS,
+	VCMDQ_CNT_SLOW_COMMANDS,
+	VCMDQ_CNT_INV_TLB,
+	VCMDQ_CNT_INV_ATC,
+	VCMDQ_CNT_INV_DEV_CFG,
+	VCMDQ_CNT_INV_PASID_CFG,
+	VCMDQ_CNT_INV_ALL,
+	VCMDQ_CNT_SYNC,
+	VCMDQ_CNT_NOP,
+	VCMDQ_CNT_HANDED_BACK,
+	VCMDQ_CNT_ILLEGAL,
+	VCMDQ_CNT_EVENTS,
+	VCMDQ_CNT_EVENTS_LOST,
+	VCMDQ_CNT_MAX,
+};
+
+/* Per-CPU, so the engine and the slow path never share a cache line. */
+struct vcmdq_counters {
+	u64 c[VCMDQ_CNT_MAX];
+};
+
+/**
  * struct vcmdq_instance - one IOMMU instance of the host
  * @info: what GET_INFO reports (live_viommus is filled at report time)
  * @name: the flavor's name, as the "instances" module parameter spells it
@@ -77,6 +123,8 @@ struct vcmdq_engine {
  * @engine: the queue engine, for %VCMDQ_INSTANCE_CAP_FAST_QUEUES instances
  * @devices: PCI devices (VCMDQ_PCI_DEVICE() form) behind the instance
  * @nr_devices: entries in @devices
+ * @counters: per-CPU event counters (vcmdq_count())
+ * @kobj: instances/ID in sysfs, or NULL
  *
  * Instances are created at module load and live until unload; files only
  * ever hold pointers to them while the module is pinned by the open file.
@@ -91,7 +139,16 @@ struct vcmdq_instance {
 	struct vcmdq_engine engine;
 	u32 *devices;
 	unsigned int nr_devices;
+	struct vcmdq_counters __percpu *counters;
+	struct kobject *kobj;
 };
+
+/* Count @n events of @cnt on @inst: any context, no lock, no atomic. */
+static inline void vcmdq_count(struct vcmdq_instance *inst,
+			       enum vcmdq_counter cnt, u64 n)
+{
+	this_cpu_add(inst->counters->c[cnt], n);
+}
 
 static inline bool vcmdq_instance_has_queues(const struct vcmdq_instance *inst)
 {
@@ -111,6 +168,8 @@ bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device
 bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst);
 int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
 				   u32 *total);
+int vcmdq_instances_sysfs_init(struct kobject *parent);
+void vcmdq_instances_sysfs_exit(void);
 
 int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id);
 void vcmdq_engine_stop(struct vcmdq_engine *engine);
@@ -148,9 +207,17 @@ struct vcmdq_object {
  * struct vcmdq_ctx - one open file of /dev/vcmdq: one VM
  * @objects: ID -> object.  A reserved ID holds XA_ZERO_ENTRY until the
  *	object is finalized, so lookups never see a half-built object.
+ * @node: entry in the list of open files (main.c), under its mutex
+ * @id: the file's context ID, from 1, unique among open files
+ * @owner: the thread group that opened the file (held)
+ * @owner_comm: its command name at open
  */
 struct vcmdq_ctx {
 	struct xarray objects;
+	struct list_head node;
+	u32 id;
+	struct pid *owner;
+	char owner_comm[16];
 };
 
 /**

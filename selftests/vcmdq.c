@@ -314,6 +314,9 @@ static const unsigned int vcmdq_ioctls[] = {
 #ifdef VCMDQ_INVALIDATE
 	VCMDQ_INVALIDATE,
 #endif
+#ifdef VCMDQ_GET_OBJECTS
+	VCMDQ_GET_OBJECTS,
+#endif
 };
 
 static bool cmd_known(unsigned int nr)

@@ -556,6 +556,49 @@ FAIL_NTH_TEST(open)
 	sweep_run(_metadata, &self->s, pass_open);
 }
 
+/*
+ * GET_OBJECTS allocates its snapshot: a failure is ENOMEM with nothing
+ * written, and the objects are untouched.
+ */
+static void pass_get_objects(struct __test_metadata *_metadata,
+			     struct sweep *s)
+{
+	struct vcmdq_object_info objs[2];
+	struct vcmdq_get_objects cmd = {
+		.size = sizeof(cmd),
+		.entry_len = sizeof(objs[0]),
+		.num_objects = 2,
+		.objects_uptr = (uintptr_t)objs,
+	};
+	long live = live_objects();
+	struct vmctx vm;
+	int rc, err;
+
+	vm_open(_metadata, &vm);
+	vm_s2(_metadata, s, &vm, false);
+	memset(objs, 0xa5, sizeof(objs));
+	nth_arm(&s->nth);
+	rc = ioctl(vm.fd, VCMDQ_GET_OBJECTS, &cmd);
+	err = errno;
+	nth_disarm(_metadata, &s->nth);
+	if (call_ok(_metadata, s, "GET_OBJECTS", rc, err)) {
+		ASSERT_EQ(1U, cmd.num_objects);
+		ASSERT_EQ(vm.s2, objs[0].id);
+	} else {
+		ASSERT_EQ(2U, cmd.num_objects);
+		ASSERT_EQ(0xa5a5a5a5U, objs[0].id);
+	}
+	ASSERT_EQ(live + 1, live_objects());
+	DESTROY_OK(&vm, vm.s2);
+	vm_close(_metadata, &vm);
+}
+
+FAIL_NTH_TEST(get_objects)
+{
+	self->s.name = "GET_OBJECTS";
+	sweep_run(_metadata, &self->s, pass_get_objects);
+}
+
 static void pass_s2_alloc(struct __test_metadata *_metadata, struct sweep *s)
 {
 	long live = live_objects();

@@ -80,6 +80,7 @@ enum {
 	VCMDQ_CMD_EVENTQ_ALLOC,
 	VCMDQ_CMD_KICK,
 	VCMDQ_CMD_INVALIDATE,
+	VCMDQ_CMD_GET_OBJECTS,
 };
 
 /**
@@ -799,5 +800,145 @@ struct vcmdq_uring_cmd {
 	__aligned_u64 req_uptr;
 	__aligned_u64 __reserved;
 };
+
+/**
+ * enum vcmdq_object_type - &vcmdq_object_info.type
+ * @VCMDQ_OBJECT_DEFAULT: reserved
+ * @VCMDQ_OBJECT_S2: a stage-2 domain (VCMDQ_S2_ALLOC)
+ * @VCMDQ_OBJECT_VIOMMU: a vIOMMU (VCMDQ_VIOMMU_ALLOC)
+ * @VCMDQ_OBJECT_QUEUE: a command queue (VCMDQ_QUEUE_ALLOC)
+ * @VCMDQ_OBJECT_VDEVICE: a vDEVICE (VCMDQ_VDEVICE_ALLOC)
+ * @VCMDQ_OBJECT_EVENTQ: an event queue (VCMDQ_EVENTQ_ALLOC)
+ */
+enum vcmdq_object_type {
+	VCMDQ_OBJECT_DEFAULT = 0,
+	VCMDQ_OBJECT_S2 = 1,
+	VCMDQ_OBJECT_VIOMMU = 2,
+	VCMDQ_OBJECT_QUEUE = 3,
+	VCMDQ_OBJECT_VDEVICE = 4,
+	VCMDQ_OBJECT_EVENTQ = 5,
+};
+
+/**
+ * enum vcmdq_object_info_flags - &vcmdq_object_info.flags
+ * @VCMDQ_OBJECT_INFO_SELF: the object belongs to the calling file
+ * @VCMDQ_OBJECT_INFO_ENABLED: a queue the guest enabled (STATUS.ENABLED)
+ * @VCMDQ_OBJECT_INFO_ERROR: a queue stopped on an error (CONS.ERR is not 0)
+ * @VCMDQ_OBJECT_INFO_REVOKED: a vDEVICE revoked by a driver change: it
+ *	names no device any more (see VCMDQ_VDEVICE_ALLOC)
+ */
+enum vcmdq_object_info_flags {
+	VCMDQ_OBJECT_INFO_SELF = 1 << 0,
+	VCMDQ_OBJECT_INFO_ENABLED = 1 << 1,
+	VCMDQ_OBJECT_INFO_ERROR = 1 << 2,
+	VCMDQ_OBJECT_INFO_REVOKED = 1 << 3,
+};
+
+/**
+ * struct vcmdq_object_info - one live object, as VCMDQ_GET_OBJECTS reports it
+ * @type: enum vcmdq_object_type
+ * @id: the object's ID in its file
+ * @context_id: the file (VM context) the object belongs to: a number from 1,
+ *	unique among the files open at the time, reused after a close
+ * @owner_pid: the thread group ID of the process that opened the file, in
+ *	the caller's PID namespace (0 when not visible there)
+ * @owner_comm: that process's command name when it opened the file,
+ *	NUL-terminated
+ * @flags: enum vcmdq_object_info_flags
+ * @parent_id: the object this one depends on, in the same file: a vIOMMU's
+ *	S2; a queue's, vDEVICE's or event queue's vIOMMU; 0 for an S2
+ * @instance_id: the instance of a vIOMMU (or of its queue, vDEVICE or event
+ *	queue); 0 for an S2
+ * @tag: the host tag of that vIOMMU; 0 for an S2
+ * @slot: a vIOMMU's slot of its instance (the VINTF index on Tegra241)
+ * @nr_vdevices: a vIOMMU's vDEVICEs (revoked ones excluded)
+ * @queue_index: a queue's logical index in the control region
+ * @queue_log2size: log2 of a queue's number of 16-byte entries
+ * @queue_prod: a queue's PROD register (index and wrap bit), as the guest
+ *	last wrote it
+ * @queue_cons: a queue's CONS register (index, wrap bit and ERR), as the
+ *	engine last wrote it
+ * @queue_gpa: a queue's guest-physical address
+ * @pci_device: a vDEVICE's device, VCMDQ_PCI_DEVICE() form
+ * @__reserved: 0
+ * @virt_id: a vDEVICE's virtual ID (vSID / DeviceID / source-id)
+ *
+ * Fields that do not apply to @type are 0.  Register values are a snapshot:
+ * the guest and the engine change them without any lock.
+ */
+struct vcmdq_object_info {
+	__u32 type;
+	__u32 id;
+	__u32 context_id;
+	__u32 owner_pid;
+	char owner_comm[16];
+	__u32 flags;
+	__u32 parent_id;
+	__u32 instance_id;
+	__u32 tag;
+	__u32 slot;
+	__u32 nr_vdevices;
+	__u32 queue_index;
+	__u32 queue_log2size;
+	__u32 queue_prod;
+	__u32 queue_cons;
+	__aligned_u64 queue_gpa;
+	__u32 pci_device;
+	__u32 __reserved;
+	__aligned_u64 virt_id;
+};
+
+/**
+ * enum vcmdq_get_objects_flags - &vcmdq_get_objects.flags
+ * @VCMDQ_GET_OBJECTS_ALL: report the objects of every open file of
+ *	/dev/vcmdq, not only the caller's; needs CAP_SYS_ADMIN
+ */
+enum vcmdq_get_objects_flags {
+	VCMDQ_GET_OBJECTS_ALL = 1 << 0,
+};
+
+/**
+ * struct vcmdq_get_objects - ioctl(VCMDQ_GET_OBJECTS)
+ * @size: sizeof(struct vcmdq_get_objects)
+ * @flags: enum vcmdq_get_objects_flags
+ * @entry_len: the size of one &struct vcmdq_object_info as userspace knows
+ *	it: when @num_objects is non-zero, at least up to @virt_id and at most
+ *	the page size (EINVAL otherwise)
+ * @num_objects: input: how many entries @objects_uptr has room for;
+ *	output: how many objects there are to report
+ * @objects_uptr: user pointer to an array of @num_objects entries of
+ *	@entry_len bytes each
+ * @out_context_id: the calling file's &vcmdq_object_info.context_id
+ * @__reserved: must be 0
+ *
+ * List the live objects of the calling file or, with
+ * %VCMDQ_GET_OBJECTS_ALL, of every file, each with the process that opened
+ * its file: what an operator's tool shows (which VM holds which vIOMMU,
+ * tag, queue and device).  Objects being created or destroyed concurrently
+ * may or may not be reported.  Files are reported in the order they were
+ * opened, the objects of a file in ID order.
+ *
+ * The kernel takes a snapshot, then writes min(input @num_objects, objects)
+ * entries; an entry longer than the kernel's struct gets its tail zeroed, a
+ * shorter one is truncated.  @num_objects = 0 only counts (a NULL pointer
+ * is then fine), so a first call sizes the array; objects created between
+ * two calls show as an output @num_objects above the input: call again.
+ *
+ * Errors: EOPNOTSUPP an unknown flag or a non-zero @__reserved; EPERM
+ * %VCMDQ_GET_OBJECTS_ALL without CAP_SYS_ADMIN (the objects of other VMs,
+ * and the processes owning them, are not the caller's to see); EINVAL a bad
+ * @entry_len; EFAULT the array is not writable; ENOMEM no memory for the
+ * snapshot (bounded by the objects that exist and by @num_objects).
+ */
+struct vcmdq_get_objects {
+	__u32 size;
+	__u32 flags;
+	__u32 entry_len;
+	__u32 num_objects;
+	__aligned_u64 objects_uptr;
+	__u32 out_context_id;
+	__u32 __reserved;
+};
+#define VCMDQ_GET_OBJECTS _IO(VCMDQ_TYPE, VCMDQ_CMD_GET_OBJECTS)
 
 #endif /* _UAPI_LINUX_VCMDQ_H */

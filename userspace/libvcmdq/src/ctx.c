@@ -127,7 +127,8 @@ VCMDQ_EXPORT int vcmdq_open(const char *path, unsigned int flags,
 	int rc;
 	KEEP_ERRNO;
 
-	if (!out || (flags & ~VCMDQ_OPEN_URING))
+	if (!out || (flags & ~(VCMDQ_OPEN_URING | VCMDQ_OPEN_INFO)) ||
+	    (flags & VCMDQ_OPEN_URING && flags & VCMDQ_OPEN_INFO))
 		return -EINVAL;
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
@@ -135,7 +136,9 @@ VCMDQ_EXPORT int vcmdq_open(const char *path, unsigned int flags,
 	pthread_mutex_init(&ctx->lock, NULL);
 	pthread_mutex_init(&ctx->ring_lock, NULL);
 	ctx->ops = &vcmdq_ioctl_ops;
-	ctx->fd = open(path ? path : "/dev/vcmdq", O_RDWR | O_CLOEXEC);
+	/* Looking needs no write access; building a VM does. */
+	ctx->fd = open(path ? path : "/dev/vcmdq",
+		       (flags & VCMDQ_OPEN_INFO ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (ctx->fd < 0) {
 		rc = -errno;
 		goto fail;
@@ -143,6 +146,10 @@ VCMDQ_EXPORT int vcmdq_open(const char *path, unsigned int flags,
 	rc = read_info(ctx);
 	if (rc)
 		goto fail;
+	if (flags & VCMDQ_OPEN_INFO) {
+		*out = ctx;
+		return 0;
+	}
 	if (ioctl(ctx->fd, VCMDQ_S2_ALLOC, &s2)) {
 		rc = -errno;
 		goto fail;
@@ -271,7 +278,7 @@ VCMDQ_EXPORT int vcmdq_mem_map(struct vcmdq_ctx *ctx, uint64_t gpa,
 	int rc = 0;
 	KEEP_ERRNO;
 
-	if (!ctx)
+	if (!ctx || !ctx->s2_id)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
 	if (ctx->nmem == ctx->mem_cap) {
@@ -308,7 +315,7 @@ VCMDQ_EXPORT int vcmdq_mem_unmap(struct vcmdq_ctx *ctx, uint64_t gpa,
 	int rc = 0;
 	KEEP_ERRNO;
 
-	if (!ctx)
+	if (!ctx || !ctx->s2_id)
 		return -EINVAL;
 	pthread_mutex_lock(&ctx->lock);
 	if (ioctl(ctx->fd, VCMDQ_S2_UNMAP, &u)) {
@@ -367,4 +374,44 @@ VCMDQ_EXPORT const char *vcmdq_slow_path_name(const struct vcmdq_ctx *ctx)
 VCMDQ_EXPORT const char *vcmdq_version(void)
 {
 	return VCMDQ_VERSION_STR;
+}
+
+VCMDQ_EXPORT int vcmdq_objects_get(struct vcmdq_ctx *ctx, unsigned int flags,
+				   struct vcmdq_object_info **objs,
+				   unsigned int *nr)
+{
+	struct vcmdq_object_info *buf = NULL;
+	struct vcmdq_get_objects g;
+	unsigned int room = 0;
+	int rc;
+	KEEP_ERRNO;
+
+	if (!ctx || !objs || !nr)
+		return -EINVAL;
+	/* Size, fetch, and again while objects appear in between. */
+	for (;;) {
+		g = (struct vcmdq_get_objects){
+			.size = sizeof(g),
+			.flags = flags,
+			.entry_len = sizeof(*buf),
+			.num_objects = room,
+			.objects_uptr = (uintptr_t)buf,
+		};
+		if (ioctl(ctx->fd, VCMDQ_GET_OBJECTS, &g)) {
+			rc = -errno;
+			free(buf);
+			return rc;
+		}
+		if (buf && g.num_objects <= room)
+			break;
+		free(buf);
+		/* Some slack, so a busy host does not make this loop long. */
+		room = g.num_objects + g.num_objects / 4 + 4;
+		buf = calloc(room, sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+	}
+	*objs = buf;
+	*nr = g.num_objects;
+	return 0;
 }

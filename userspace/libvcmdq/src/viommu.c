@@ -19,7 +19,8 @@ VCMDQ_EXPORT int vcmdq_viommu_create(struct vcmdq_ctx *ctx,
 	int rc;
 	KEEP_ERRNO;
 
-	if (!ctx || !out)
+	/* An info-only context has no stage-2 to build on. */
+	if (!ctx || !out || !ctx->s2_id)
 		return -EINVAL;
 	in = vcmdq_ctx_instance(ctx, instance_id);
 	v = calloc(1, sizeof(*v));

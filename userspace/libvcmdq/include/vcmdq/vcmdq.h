@@ -53,9 +53,16 @@ struct vcmdq_vdevice;
  * @VCMDQ_OPEN_URING: carry slow path requests (vcmdq_invalidate()) through
  *	an io_uring ring of the context instead of ioctl(); -EOPNOTSUPP from
  *	vcmdq_open() when io_uring is unavailable
+ * @VCMDQ_OPEN_INFO: an info-only context, for tools that look and build
+ *	nothing (vcmdqctl): the device is opened read-only and no stage-2 is
+ *	allocated, so the context creates no object in the kernel.  The
+ *	instance and device tables and vcmdq_objects_get() work;
+ *	vcmdq_mem_map(), vcmdq_mem_unmap() and vcmdq_viommu_create() return
+ *	-EINVAL.  Not with %VCMDQ_OPEN_URING (-EINVAL).
  */
 enum vcmdq_open_flags {
 	VCMDQ_OPEN_URING = 1 << 0,
+	VCMDQ_OPEN_INFO = 1 << 1,
 };
 
 /*
@@ -66,7 +73,8 @@ enum vcmdq_open_flags {
  *
  * Opens the device (O_CLOEXEC), reads the instance and device tables
  * (GET_INFO, sized by a first call), allocates the VM's stage-2 domain and
- * chooses the slow path's ops (ioctl or io_uring).  Thread-safe.
+ * chooses the slow path's ops (ioctl or io_uring); with %VCMDQ_OPEN_INFO
+ * only the tables are read.  Thread-safe.
  */
 int vcmdq_open(const char *path, unsigned int flags, struct vcmdq_ctx **out);
 
@@ -369,6 +377,22 @@ int vcmdq_invalidate_probe(struct vcmdq_viommu *viommu, uint32_t data_type);
 
 /* "ioctl" or "io_uring": the context's slow path.  Lock-free. */
 const char *vcmdq_slow_path_name(const struct vcmdq_ctx *ctx);
+
+/* ---- live objects, for operators' tools --------------------------------- */
+
+/*
+ * vcmdq_objects_get() - the live objects of this context or, with @flags
+ * VCMDQ_GET_OBJECTS_ALL (needs CAP_SYS_ADMIN: -EPERM), of every open file
+ * of the device, each with the process that opened its file
+ * (VCMDQ_GET_OBJECTS; struct vcmdq_object_info is the ABI's).  *@objs gets
+ * an array of *@nr entries, allocated with malloc() (the caller free()s
+ * it; it may be empty, never NULL).  The array is a snapshot: it is
+ * fetched again while objects appear between sizing and fetching.  Errors
+ * as VCMDQ_GET_OBJECTS, -ENOMEM.  Thread-safe; does not take the context
+ * lock.
+ */
+int vcmdq_objects_get(struct vcmdq_ctx *ctx, unsigned int flags,
+		      struct vcmdq_object_info **objs, unsigned int *nr);
 
 /* ---- version ------------------------------------------------------------ */
 
