@@ -4,7 +4,8 @@
  * wrappers here and never tests LINUX_VERSION_CODE itself, so supporting a
  * new kernel is a change to this file alone.
  *
- * Supported: Linux 6.1 (Debian bookworm) up to 6.12 (bookworm-backports).
+ * Supported: Linux 6.1 (Debian bookworm) and 6.12 (bookworm-backports),
+ * both built and tested by make check.
  */
 #ifndef _VCMDQ_COMPAT_H
 #define _VCMDQ_COMPAT_H
