@@ -122,6 +122,7 @@ hosttests:
 	$(MAKE) -C tests unit
 	@mkdir -p build/host-tests
 	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
+	ln -sfn ../../tests/vm/test_debian_kernel.sh build/host-tests/test_debian_kernel.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
