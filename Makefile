@@ -13,6 +13,7 @@
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 #   make debug-module  build the debug kernel once (cached) and the module for it
 #   make suite-modules build the module for Debian's newer kernels (SUITE_KERNELS)
+#   make iommufd-module build the 7.3 kernel with IOMMUFD once (cached) and the module for it
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -40,7 +41,7 @@ VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module suite-modules userspace libvcmdq selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module iommufd-module suite-modules userspace libvcmdq selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests
 
 modules:
@@ -65,6 +66,14 @@ DEBUG_MODULE_DIR := $(CURDIR)/build/debug-module
 debug-module:
 	@kdir=$$($(CURDIR)/tools/debug-kernel) && \
 	$(call build_module_copy,$(DEBUG_MODULE_DIR),$$kdir)
+
+# The iommufd VM configuration: Linux 7.3 built from trixie-backports'
+# linux-source-7.3 with IOMMUFD, VFIO device files and iommufd's mock
+# driver (tools/debug-kernel --profile iommufd; no Debian kernel has them).
+IOMMUFD_MODULE_DIR := $(CURDIR)/build/iommufd-module
+iommufd-module:
+	@kdir=$$($(CURDIR)/tools/debug-kernel --profile iommufd) && \
+	$(call build_module_copy,$(IOMMUFD_MODULE_DIR),$$kdir)
 
 # Debian's newer kernels, fetched and unpacked (never installed) by
 # tools/debian-kernel: the module is built against each (W=1 -Werror in
@@ -150,9 +159,11 @@ check:
 	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory suite-modules VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory iommufd-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" \
 	VCMDQ_SUITE_KERNELS="$(SUITE_KERNELS)" \
+	VCMDQ_IOMMUFD_MODULE=$(IOMMUFD_MODULE_DIR)/kernel/vcmdq.ko \
 	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
 run:
