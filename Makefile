@@ -13,6 +13,8 @@
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
 #   make debug-module  build the debug kernel once (cached) and the module for it
+#   make suite-modules build the module for Debian's newer kernels (SUITE_KERNELS)
+#   make iommufd-module build the 7.3 kernel with IOMMUFD once (cached) and the module for it
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -41,26 +43,53 @@ VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module iommufd-module suite-modules userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests examples
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
-# The third VM configuration of make check boots a debug kernel (KASAN,
+# build_module_copy DIR KDIR: the module for another kernel.  An external
+# module builds in its own directory, so it is built from a copy of the
+# sources in DIR (cp -p keeps their times: make rebuilds only what changed).
+define build_module_copy
+mkdir -p $(1)/kernel $(1)/uapi/linux && \
+cp -p Kbuild $(1)/ && \
+cp -p kernel/Kbuild kernel/*.c kernel/*.h $(1)/kernel/ && \
+cp -p uapi/linux/*.h $(1)/uapi/linux/ && \
+$(MAKE) -C $(2) M=$(1) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
+endef
+
+# The debug VM configuration of make check boots a debug kernel (KASAN,
 # lockdep, kmemleak, fault injection) built once from linux-source-6.1 by
-# tools/debug-kernel.  An external module builds in its own directory, so
-# the module for that kernel is built from a copy of the sources (cp -p
-# keeps their times: make rebuilds only what changed).
+# tools/debug-kernel.
 DEBUG_MODULE_DIR := $(CURDIR)/build/debug-module
 debug-module:
 	@kdir=$$($(CURDIR)/tools/debug-kernel) && \
-	mkdir -p $(DEBUG_MODULE_DIR)/kernel $(DEBUG_MODULE_DIR)/uapi/linux && \
-	cp -p Kbuild $(DEBUG_MODULE_DIR)/ && \
-	cp -p kernel/Kbuild kernel/*.c kernel/*.h $(DEBUG_MODULE_DIR)/kernel/ && \
-	cp -p uapi/linux/*.h $(DEBUG_MODULE_DIR)/uapi/linux/ && \
-	$(MAKE) -C $$kdir M=$(DEBUG_MODULE_DIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
+	$(call build_module_copy,$(DEBUG_MODULE_DIR),$$kdir)
+
+# The iommufd VM configuration: Linux 7.3 built from trixie-backports'
+# linux-source-7.3 with IOMMUFD, VFIO device files and iommufd's mock
+# driver (tools/debug-kernel --profile iommufd; no Debian kernel has them).
+IOMMUFD_MODULE_DIR := $(CURDIR)/build/iommufd-module
+iommufd-module:
+	@kdir=$$($(CURDIR)/tools/debug-kernel --profile iommufd) && \
+	$(call build_module_copy,$(IOMMUFD_MODULE_DIR),$$kdir)
+
+# Debian's newer kernels, fetched and unpacked (never installed) by
+# tools/debian-kernel: the module is built against each (W=1 -Werror in
+# make check) and the selftests run on each in a VM configuration named
+# after the suite (tools/check).
+SUITE_KERNELS ?= bookworm-backports
+SUITE_MODULE_DIR := $(CURDIR)/build/suite
+suite-modules:
+	@set -e; for suite in $(SUITE_KERNELS); do \
+		root=$$($(CURDIR)/tools/debian-kernel $$suite); \
+		kdir=$$root/usr/src/linux-headers-$$(cat $$root/kver); \
+		echo "vcmdq: module for $$(cat $$root/kver) ($$suite)"; \
+		$(call build_module_copy,$(SUITE_MODULE_DIR)/$$suite,$$kdir); \
+	done
 
 userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
 
@@ -133,6 +162,7 @@ hosttests:
 	ln -sfn ../../tests/vm/test_accel.sh build/host-tests/test_accel.sh
 	ln -sfn ../../tests/lib/test_man.sh build/host-tests/test_man.sh
 	ln -sfn ../../tests/lib/test_install.sh build/host-tests/test_install.sh
+	ln -sfn ../../tests/vm/test_debian_kernel.sh build/host-tests/test_debian_kernel.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
@@ -159,8 +189,12 @@ check:
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory suite-modules VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory iommufd-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" VCMDQ_CHECK_ADD=$(EXAMPLES_VM) \
+	VCMDQ_SUITE_KERNELS="$(SUITE_KERNELS)" \
+	VCMDQ_IOMMUFD_MODULE=$(IOMMUFD_MODULE_DIR)/kernel/vcmdq.ko \
 	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
 run:

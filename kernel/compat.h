@@ -4,7 +4,9 @@
  * wrappers here and never tests LINUX_VERSION_CODE itself, so supporting a
  * new kernel is a change to this file alone.
  *
- * Supported: Linux 6.1 (Debian bookworm) up to 6.12 (bookworm-backports).
+ * Supported: Linux 6.1 (Debian bookworm), 6.12 (bookworm-backports) and
+ * 7.3 (built from trixie-backports' linux-source-7.3), each built and
+ * tested by make check.
  */
 #ifndef _VCMDQ_COMPAT_H
 #define _VCMDQ_COMPAT_H
@@ -50,7 +52,12 @@ static inline void vcmdq_vm_flags_clear(struct vm_area_struct *vma,
 /*
  * The io_uring command API: 6.4 made struct io_uring_cmd carry the whole SQE
  * and added io_uring_sqe_cmd() (commit fd9b8547bc5c); 6.7 moved the driver
- * API to <linux/io_uring/cmd.h>.
+ * API to <linux/io_uring/cmd.h>.  By 7.x io_uring_sqe_cmd() takes the
+ * payload's type (and checks it fits the SQE), io_uring_cmd_done() lost its
+ * res2 argument (io_uring_cmd_done32() has it), and task work callbacks get
+ * a struct io_tw_req.  6.1, 6.12 and 7.3 are built and tested by make
+ * check; the 7.0 boundary is where Debian's kernels jump, kernels between
+ * 6.13 and 6.19 are not supported.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
 #include <linux/io_uring/cmd.h>
@@ -58,13 +65,46 @@ static inline void vcmdq_vm_flags_clear(struct vm_area_struct *vma,
 #include <linux/io_uring.h>
 #endif
 
-static inline const void *vcmdq_uring_cmd_payload(struct io_uring_cmd *ioucmd)
-{
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-	return io_uring_sqe_cmd(ioucmd->sqe);
+#define vcmdq_uring_cmd_payload(ioucmd, type)				\
+	__vcmdq_uring_cmd_payload(ioucmd, type)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define __vcmdq_uring_cmd_payload(ioucmd, type)				\
+	io_uring_sqe_cmd((ioucmd)->sqe, type)
+#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define __vcmdq_uring_cmd_payload(ioucmd, type)				\
+	((const type *)io_uring_sqe_cmd((ioucmd)->sqe))
 #else
-	return ioucmd->cmd;
+#define __vcmdq_uring_cmd_payload(ioucmd, type)				\
+	((const type *)(ioucmd)->cmd)
+#endif
+
+static inline void vcmdq_uring_cmd_done(struct io_uring_cmd *ioucmd, int ret,
+					unsigned int issue_flags)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+	io_uring_cmd_done(ioucmd, ret, issue_flags);
+#else
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
 #endif
 }
+
+/*
+ * VCMDQ_URING_TASK_WORK(name, fn): a task work callback @name, for
+ * io_uring_cmd_complete_in_task(), that calls
+ * void fn(struct io_uring_cmd *, unsigned int issue_flags).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#define VCMDQ_URING_TASK_WORK(name, fn)					\
+static void name(struct io_tw_req tw_req, io_tw_token_t tw)		\
+{									\
+	fn(io_uring_cmd_from_tw(tw_req), IO_URING_CMD_TASK_WORK_ISSUE_FLAGS); \
+}
+#else
+#define VCMDQ_URING_TASK_WORK(name, fn)					\
+static void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags) \
+{									\
+	fn(ioucmd, issue_flags);					\
+}
+#endif
 
 #endif /* _VCMDQ_COMPAT_H */

@@ -206,7 +206,10 @@ static const struct file_operations vcmdq_eventq_fops = {
 	.read = vcmdq_eventq_read,
 	.poll = vcmdq_eventq_poll,
 	.release = vcmdq_eventq_release,
-	.llseek = no_llseek,
+	/*
+	 * No .llseek: an anon inode file without one fails lseek() with
+	 * -ESPIPE on every kernel (6.12 removed no_llseek, which said so).
+	 */
 };
 
 int vcmdq_eventq_alloc_ioctl(struct vcmdq_ucmd *ucmd)

@@ -65,19 +65,21 @@ static struct vcmdq_uring_pdu *vcmdq_uring_pdu(struct io_uring_cmd *ioucmd)
  * Task work of the submitting task: the batch has executed, only entry_num
  * is left to write back, and here it may fault.  Never re-runs anything.
  */
-static void vcmdq_uring_writeback_tw(struct io_uring_cmd *ioucmd,
-				     unsigned int issue_flags)
+static void vcmdq_uring_writeback(struct io_uring_cmd *ioucmd,
+				  unsigned int issue_flags)
 {
 	struct vcmdq_uring_pdu *pdu = vcmdq_uring_pdu(ioucmd);
 	int wb = put_user(pdu->entry_num, pdu->entry_num_uptr);
 
 	/* As the ioctl: an unwritable count is EFAULT, whatever else failed. */
-	io_uring_cmd_done(ioucmd, wb ? wb : pdu->rc, 0, issue_flags);
+	vcmdq_uring_cmd_done(ioucmd, wb ? wb : pdu->rc, issue_flags);
 }
+VCMDQ_URING_TASK_WORK(vcmdq_uring_writeback_tw, vcmdq_uring_writeback)
 
 int vcmdq_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
-	const struct vcmdq_uring_cmd *payload = vcmdq_uring_cmd_payload(ioucmd);
+	const struct vcmdq_uring_cmd *payload =
+		vcmdq_uring_cmd_payload(ioucmd, struct vcmdq_uring_cmd);
 	bool nonblock = issue_flags & IO_URING_F_NONBLOCK;
 	struct vcmdq_invalidate cmd;
 	u32 __user *entry_num_uptr;

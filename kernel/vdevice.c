@@ -58,15 +58,43 @@ static u32 vcmdq_vdevice_phys_id(struct pci_dev *pdev)
 }
 
 /*
+ * Is @file a VFIO device file (/dev/vfio/devices/vfioN, kernels with
+ * CONFIG_VFIO_DEVICE_CDEV) of @vdev?  Such a file is opened through the
+ * character device VFIO registers for exactly one struct vfio_device, so
+ * the inode's cdev names the device; a node made elsewhere with the same
+ * numbers opens the same cdev, with the same permission check on the
+ * node.  vfio_file_is_valid() confirms the file is VFIO's own.
+ */
+static bool vcmdq_vfio_cdev_is_dev(struct file *file, struct vfio_device *vdev)
+{
+#if IS_ENABLED(CONFIG_VFIO_DEVICE_CDEV)
+	bool (*file_is_valid)(struct file *file);
+	bool ok;
+
+	if (file_inode(file)->i_cdev != &vdev->cdev)
+		return false;
+	file_is_valid = symbol_get(vfio_file_is_valid);
+	if (!file_is_valid)
+		return false;
+	ok = file_is_valid(file);
+	symbol_put(vfio_file_is_valid);
+	return ok;
+#else
+	return false;
+#endif
+}
+
+/*
  * Does @file, an open VFIO file, give its holder the device @pdev?
  *
- * vfio_file_has_dev() answers exactly that for the device's struct
- * vfio_device, which vfio-pci keeps as the driver data of the PCI device
- * (inside struct vfio_pci_core_device).  So the device must be bound to
- * vfio-pci, and stays bound while we look (the caller holds device_lock).
- * Matching names (/dev/vfio/<group>) would be forgeable with a link; this
- * is not.  vfio is looked up at run time, so vcmdq loads (and serves
- * devices without an IOMMU) when vfio is absent.
+ * For a group file vfio_file_has_dev() answers exactly that for the
+ * device's struct vfio_device, which vfio-pci keeps as the driver data of
+ * the PCI device (inside struct vfio_pci_core_device); a device file
+ * answers it by the cdev it was opened through.  So the device must be
+ * bound to vfio-pci, and stays bound while we look (the caller holds
+ * device_lock).  Matching names (/dev/vfio/<group>) would be forgeable
+ * with a link; this is not.  vfio is looked up at run time, so vcmdq loads
+ * (and serves devices without an IOMMU) when vfio is absent.
  */
 static bool vcmdq_vfio_file_has_pdev(struct file *file, struct pci_dev *pdev)
 {
@@ -75,15 +103,17 @@ static bool vcmdq_vfio_file_has_pdev(struct file *file, struct pci_dev *pdev)
 	bool owned = false;
 
 	device_lock_assert(&pdev->dev);
-	file_has_dev = symbol_get(vfio_file_has_dev);
-	if (!file_has_dev)
+	if (!pdev->dev.driver || strcmp(pdev->dev.driver->name, "vfio-pci"))
 		return false;
-	if (pdev->dev.driver && !strcmp(pdev->dev.driver->name, "vfio-pci")) {
-		core = dev_get_drvdata(&pdev->dev);
-		owned = core && file_has_dev(file, &core->vdev);
+	core = dev_get_drvdata(&pdev->dev);
+	if (!core)
+		return false;
+	file_has_dev = symbol_get(vfio_file_has_dev);
+	if (file_has_dev) {
+		owned = file_has_dev(file, &core->vdev);
+		symbol_put(vfio_file_has_dev);
 	}
-	symbol_put(vfio_file_has_dev);
-	return owned;
+	return owned || vcmdq_vfio_cdev_is_dev(file, &core->vdev);
 }
 
 /*

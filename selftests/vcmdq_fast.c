@@ -2473,6 +2473,11 @@ TEST_F(fast, eventq_read_poll_destroy)
 	ASSERT_EQ(0, gq_hw_init(&q));
 	efd = eventq_new(_metadata, self, &v, 4, &eid);
 
+	/* A stream, not a file: no seeking (no .llseek on any kernel). */
+	errno = 0;
+	EXPECT_EQ(-1, lseek(efd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+
 	/* A blocked reader gets the event. */
 	rd.efd = efd;
 	ASSERT_EQ(0, pthread_create(&th, NULL, reader_thread, &rd));

@@ -13,6 +13,7 @@
  * setup.  The kselftest_harness.h quirks of vcmdq.c apply here too.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
@@ -623,6 +624,103 @@ TEST_F(iso, vdevice_group_held)
 	/* Destroying the vDEVICE hands the device over. */
 	test_ioctl_destroy(vid);
 	EXPECT_EQ(0, run_second_vm(group_path, &d));
+}
+
+/*
+ * The VFIO device file (/dev/vfio/devices/vfioN) of @bdf, found through
+ * sysfs' vfio-dev/ directory of the device, into @path.  Return: false on
+ * a kernel without VFIO device files (CONFIG_VFIO_DEVICE_CDEV).
+ */
+static bool vfio_cdev_path(const char *bdf, char *path, size_t len)
+{
+	char dir[128];
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), PCI_SYSFS "%s/vfio-dev", bdf);
+	d = opendir(dir);
+	if (!d)
+		return false;
+	/*
+	 * vfio-dev/vfioN exists since 6.1; it is a character device (has a
+	 * "dev" attribute) only with VFIO device files.
+	 */
+	while (!found && (e = readdir(d))) {
+		char attr[400];
+
+		if (strncmp(e->d_name, "vfio", 4))
+			continue;
+		snprintf(attr, sizeof(attr), "%s/%s/dev", dir, e->d_name);
+		if (access(attr, F_OK))
+			continue;
+		snprintf(path, len, "/dev/vfio/devices/%s", e->d_name);
+		found = true;
+	}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Issue 11: on a kernel with VFIO device files (the "iommufd" VM) the
+ * device's own /dev/vfio/devices/vfioN proves ownership as its group file
+ * does.  Another device's file, or a character device that is not VFIO's,
+ * proves nothing (EPERM); the vDEVICE keeps the file it was given, so
+ * closing the VMM's fd does not end its reach.
+ */
+TEST_F(iso, vdevice_vfio_device_file)
+{
+	char path[300], other_path[300];
+	__u32 viommu_id, vid, phys, done;
+	struct pdev devs[16], d, other;
+	int i, n, cdev, other_cdev, null_fd;
+	bool have_other = false;
+
+	if (!find_device(self->fd, true, &d))
+		SKIP(return, "no device with an IOMMU group behind an SMMUv3 instance (the \"iommu\" VMs have them)");
+	ASSERT_EQ(0, pci_bind(d.bdf, "vfio-pci"));
+	if (!vfio_cdev_path(d.bdf, path, sizeof(path)))
+		SKIP(return, "%s has no VFIO device file: the kernel has no CONFIG_VFIO_DEVICE_CDEV (the \"iommufd\" VM has)", d.bdf);
+	n = param_devices(0, devs, 16);
+	for (i = 0; i < n && !have_other; i++) {
+		if (strcmp(devs[i].bdf, d.bdf) && pci_iommu_group(devs[i].bdf) >= 0) {
+			other = devs[i];
+			have_other = true;
+		}
+	}
+	ASSERT_TRUE(have_other) TH_LOG("the VM has a second device with a group");
+	ASSERT_EQ(0, pci_bind(other.bdf, "vfio-pci"));
+	ASSERT_TRUE(vfio_cdev_path(other.bdf, other_path, sizeof(other_path)));
+
+	cdev = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, cdev) TH_LOG("open %s: %s", path, strerror(errno));
+	other_cdev = open(other_path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other_cdev) TH_LOG("open %s: %s", other_path, strerror(errno));
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null_fd);
+	ASSERT_EQ(0, vm_alloc(self->fd, d.inst, &viommu_id));
+
+	EXPECT_EQ(-1, _test_cmd_vdevice_alloc(self->fd, viommu_id, other_cdev,
+					      d.pci, 1, NULL, NULL));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_EQ(-1, _test_cmd_vdevice_alloc(self->fd, viommu_id, null_fd,
+					      d.pci, 1, NULL, NULL));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, _test_cmd_vdevice_alloc(self->fd, viommu_id, cdev, d.pci,
+					     1, &vid, &phys));
+	EXPECT_EQ(d.pci, phys);
+
+	/* The vDEVICE holds the file: the VM still reaches the device. */
+	close(cdev);
+	test_cmd_atc_add(d.inst, phys, 0, 0, 0xfff);
+	EXPECT_EQ(0, atc_inv(self->fd, viommu_id, 1, &done));
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(0, atc_count_sid(self->fd, d.inst, phys));
+
+	test_ioctl_destroy(vid);
+	test_ioctl_destroy(viommu_id);
+	close(other_cdev);
+	close(null_fd);
 }
 
 /*

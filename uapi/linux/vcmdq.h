@@ -541,7 +541,9 @@ struct vcmdq_queue_alloc {
  * @flags: must be 0
  * @viommu_id: the vIOMMU the device is assigned through
  * @vfio_fd: an open VFIO file giving access to the device (its group's
- *	file), proving the caller owns it; -1 for a device with no IOMMU group
+ *	file, or on kernels with VFIO device files the device's own
+ *	/dev/vfio/devices/vfioN), proving the caller owns it; -1 for a
+ *	device with no IOMMU group
  * @pci_device: the device, VCMDQ_PCI_DEVICE(segment, bus, device, function)
  * @out_vdevice_id: the new vDEVICE's ID
  * @virt_id: the ID the guest uses for the device: its virtual StreamID
@@ -554,16 +556,20 @@ struct vcmdq_queue_alloc {
  * Let the VM name a device it owns in commands: ATC invalidations and
  * configuration invalidations carrying @virt_id reach the device's physical
  * ID, and no other.  A device behind an IOMMU must be bound to vfio-pci and
- * proven owned with an open VFIO file that gives access to it (its group's
- * /dev/vfio/<group>; on kernels with VFIO device files, also the device's).  A device with no IOMMU group (a host
- * without an IOMMU) can only be named by a caller with CAP_SYS_ADMIN, and
+ * proven owned with an open VFIO file that gives access to it: its group's
+ * /dev/vfio/<group>, or on kernels with VFIO device files
+ * (CONFIG_VFIO_DEVICE_CDEV) the device's /dev/vfio/devices/vfioN.  A device
+ * with no IOMMU group (a host without an IOMMU) can only be named by a
+ * caller with CAP_SYS_ADMIN, and
  * only while no host driver is bound to it.  An emulated instance takes the
  * devices its "devices" module parameter assigns to it.
  *
  * The ownership lasts as long as the vDEVICE, not just the call: the vDEVICE
  * keeps @vfio_fd's file open (closing the VMM's own fd changes nothing), so
  * VFIO refuses anyone else's open of the group (EBUSY from VFIO) until the
- * vDEVICE is destroyed or the /dev/vcmdq file closed.  A driver binding to
+ * vDEVICE is destroyed or the /dev/vcmdq file closed.  A device file is not
+ * exclusive to open (VFIO makes binding it to an iommufd exclusive); the
+ * device still has one vDEVICE at a time (EEXIST below).  A driver binding to
  * or unbinding from the device (vfio-pci leaving; a host driver arriving at
  * a device with no group) revokes the vDEVICE: its @virt_id stops
  * translating (commands naming it fail as for an unknown device, EIO), its
