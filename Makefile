@@ -68,10 +68,16 @@ libvcmdq:
 LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/vcmdq/*.h \
 			     $(LIBVCMDQ_DIR)/Makefile $(LIBVCMDQ_DIR)/libvcmdq.map)
 
-# The benchmark checks its effect on the cache model when the module has the
-# test hook, whose private header is kernel/vcmdq_test.h.
-$(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h kernel/vcmdq_test.h
-	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -o $@ $< -luring -lpthread
+# The benchmark drives every path through libvcmdq, linked statically (the
+# VM needs no extra .so), and checks its effect on the cache model when the
+# module has the test hook, whose private header is kernel/vcmdq_test.h.
+VCMDQ_BENCH_DIR := userspace/vcmdq-bench
+VCMDQ_BENCH_SRCS := $(addprefix $(VCMDQ_BENCH_DIR)/,main.c table.c setup.c \
+		      modes.c stats.c output.c)
+$(VCMDQ_BENCH): $(VCMDQ_BENCH_SRCS) $(VCMDQ_BENCH_DIR)/*.h uapi/linux/vcmdq.h \
+		kernel/vcmdq_test.h $(LIBVCMDQ_SRCS) | libvcmdq
+	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
+		-o $@ $(VCMDQ_BENCH_SRCS) $(LIBVCMDQ_A) -luring -lpthread
 
 $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
 	$(CC) $(USER_CFLAGS) -o $@ $<
