@@ -11,7 +11,7 @@
  *   modes.c    each mode's batch, and one cell (mode x batch size) run by
  *              every submitter thread
  *   stats.c    latency samples, percentiles, the CDF kept per cell
- *   output.c   the human tables, the summary matrices, CSV, JSON
+ *   output.c   the human tables, the mode matrix, CSV, JSON
  *
  * stats.c, output.c and table.c need neither the module nor the library.
  */
@@ -117,6 +117,13 @@ struct bench_env {
 
 /* ---- results (stats.c) ---------------------------------------------------- */
 
+/*
+ * The CDF kept per cell: the latency at each of these cumulative fractions
+ * (nearest rank): every 1 % from 0 (the minimum) to 99 %, then 99.5, 99.9,
+ * 99.99 % and 1 (the maximum of the samples kept).
+ */
+#define CDF_POINTS	104
+
 /* One mode at one batch size, all submitters together: a row of output. */
 struct cell {
 	enum mode mode;
@@ -129,6 +136,7 @@ struct cell {
 	double mean_ns;
 	double ratio;			/* p50 / slow-single p50; < 0: n/a */
 	uint64_t kicks, wakes;		/* KICKs; batches seeing NEED_WAKEUP */
+	uint64_t cdf_ns[CDF_POINTS];	/* at stats_cdf_level(k) */
 };
 
 /* Everything the output needs, and nothing else. */
@@ -154,6 +162,7 @@ int result_add(struct result *r, uint64_t ns);
 void result_free(struct result *r);
 void stats_sort(uint32_t *s, size_t n);
 uint64_t stats_percentile(const uint32_t *sorted, size_t n, double p);
+double stats_cdf_level(unsigned int k);
 void stats_summarize(struct cell *c, const uint32_t *sorted, size_t n);
 void stats_ratios(struct bench_report *rep, unsigned int bi);
 
@@ -163,6 +172,7 @@ const char *kick_name(int policy);
 void output_header(FILE *f, const struct bench_report *rep);
 void output_batch_table(FILE *f, const struct bench_report *rep,
 			unsigned int bi);
+void output_matrix(FILE *f, const struct bench_report *rep);
 void output_summary(FILE *f, const struct bench_report *rep);
 void output_csv(FILE *f, const struct bench_report *rep);
 void output_json(FILE *f, const struct bench_report *rep);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vcmdq-bench: what a run prints.  The human tables (a header, one table
- * per batch size, then two mode x batch size matrices: the ratio to
- * slow-single and the throughput), CSV and JSON.  Everything here reads a
- * struct bench_report only.
+ * per batch size, then the mode matrix: modes down, batch sizes across,
+ * p50, ops/s and the ratio to slow-single in each cell), CSV, and JSON
+ * whose field names are stable (README.md, "JSON"; "version" changes when
+ * a field changes meaning or goes away).
+ *
+ * Everything here reads a struct bench_report only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,10 +14,28 @@
 
 #include "bench.h"
 
+#define JSON_VERSION	1
+
+/* Rows in the order cells run: the reference first, the floor last. */
+static const enum mode row_order[NR_MODES] = {
+	MODE_SLOW_SINGLE, MODE_SLOW_BATCH, MODE_URING,
+	MODE_FAST, MODE_FAST_NOKICK, MODE_FLOOR,
+};
+
 const char *kick_name(int policy)
 {
 	return policy == KICK_AUTO ? "auto" :
 	       policy == KICK_ALWAYS ? "always" : "never";
+}
+
+static bool mode_ran(const struct bench_report *rep, enum mode m)
+{
+	unsigned int bi;
+
+	for (bi = 0; bi < rep->opts->nr_batches; bi++)
+		if (rep->cells[bi][m].ran)
+			return true;
+	return false;
 }
 
 /* ---- human tables --------------------------------------------------------- */
@@ -95,58 +116,88 @@ void output_batch_table(FILE *f, const struct bench_report *rep,
 	fflush(f);
 }
 
+/* A latency in 6 characters or fewer: 850ns, 3.21us, 41.2us, 620us, 1.25ms. */
+static void fmt_ns(char *buf, size_t len, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, len, "%uns", (unsigned int)ns);
+	else if (ns < 10000)
+		snprintf(buf, len, "%.2fus", ns / 1e3);
+	else if (ns < 100000)
+		snprintf(buf, len, "%.1fus", ns / 1e3);
+	else if (ns < 1000000)
+		snprintf(buf, len, "%.0fus", ns / 1e3);
+	else if (ns < 10000000)
+		snprintf(buf, len, "%.2fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.0fms", ns / 1e6);
+}
+
+/* A rate in 5 characters or fewer: 950, 24.3k, 322k, 1.25M. */
+static void fmt_rate(char *buf, size_t len, double r)
+{
+	if (r < 1e3)
+		snprintf(buf, len, "%.0f", r);
+	else if (r < 1e5)
+		snprintf(buf, len, "%.1fk", r / 1e3);
+	else if (r < 1e6)
+		snprintf(buf, len, "%.0fk", r / 1e3);
+	else if (r < 1e8)
+		snprintf(buf, len, "%.2fM", r / 1e6);
+	else
+		snprintf(buf, len, "%.0fM", r / 1e6);
+}
+
+#define MATRIX_COL	24
+
 /*
- * One mode x batch-size table of a per-cell value; @value returns < 0 for a
- * cell with nothing to show ("-").
+ * The mode matrix: one row per mode that ran, one column per batch size;
+ * each cell is "p50 ops/s ratio", the ratio being p50 over slow-single's
+ * p50 at that batch size (below 1: faster than trapping each command).
  */
-static void print_matrix(FILE *f, const struct bench_report *rep,
-			 const char *title, const char *fmt,
-			 double (*value)(const struct cell *c))
+void output_matrix(FILE *f, const struct bench_report *rep)
 {
 	const struct bench_opts *o = rep->opts;
-	unsigned int bi, m;
+	unsigned int bi, i;
 
-	fprintf(f, "\n%s\n", title);
-	fprintf(f, "  %-12s", "mode");
-	for (bi = 0; bi < o->nr_batches; bi++)
-		fprintf(f, " %9s%-4u", "batch ", o->batches[bi]);
+	fprintf(f, "\nmode matrix: p50 latency per batch | TLBI commands/s | p50 / slow-single p50\n");
+	fprintf(f, "  %-12s", "");
+	for (bi = 0; bi < o->nr_batches; bi++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "batch %u", o->batches[bi]);
+		fprintf(f, " %*s", MATRIX_COL, h);
+	}
 	fprintf(f, "\n");
-	for (m = 0; m < NR_MODES; m++) {
-		bool any = false;
+	for (i = 0; i < NR_MODES; i++) {
+		enum mode m = row_order[i];
 
-		for (bi = 0; bi < o->nr_batches; bi++)
-			any |= rep->cells[bi][m].ran;
-		if (!any)
+		if (!mode_ran(rep, m))
 			continue;
 		fprintf(f, "  %-12s", bench_modes[m].name);
 		for (bi = 0; bi < o->nr_batches; bi++) {
 			const struct cell *c = &rep->cells[bi][m];
-			double v = c->ran ? value(c) : -1;
+			char lat[16], ops[16], ratio[16] = "-";
 
-			if (v >= 0)
-				fprintf(f, fmt, v);
-			else
-				fprintf(f, " %13s", "-");
+			if (!c->ran) {
+				fprintf(f, " %*s", MATRIX_COL, "-");
+				continue;
+			}
+			fmt_ns(lat, sizeof(lat), c->p50_ns);
+			fmt_rate(ops, sizeof(ops), c->ops_s);
+			if (c->ratio >= 0)
+				snprintf(ratio, sizeof(ratio), "%.3fx", c->ratio);
+			fprintf(f, " %*s %6s/s %7s", MATRIX_COL - 17, lat, ops,
+				ratio);
 		}
 		fprintf(f, "\n");
 	}
-}
-
-static double cell_ratio(const struct cell *c)
-{
-	return c->ratio;
-}
-
-static double cell_ops(const struct cell *c)
-{
-	return c->ops_s;
+	fflush(f);
 }
 
 void output_summary(FILE *f, const struct bench_report *rep)
 {
-	print_matrix(f, rep, "p50 latency / slow-single p50 (same batch size, same run; < 1 is faster)",
-		     " %13.3f", cell_ratio);
-	print_matrix(f, rep, "throughput (TLBI commands/s)", " %13.0f", cell_ops);
+	output_matrix(f, rep);
 }
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -182,47 +233,116 @@ void output_csv(FILE *f, const struct bench_report *rep)
 
 /* ---- JSON ----------------------------------------------------------------- */
 
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* A count that may be unknown (< 0): null. */
+static void json_long(FILE *f, long v)
+{
+	if (v < 0)
+		fprintf(f, "null");
+	else
+		fprintf(f, "%ld", v);
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
 void output_json(FILE *f, const struct bench_report *rep)
 {
 	const struct bench_opts *o = rep->opts;
 	const struct bench_env *e = &rep->env;
-	unsigned int bi, m, i;
+	unsigned int bi, m, i, k;
 	bool first = true;
 
-	fprintf(f, "{\n  \"config\": {\"kernel\": \"%s\", \"cpus\": %ld, \"clocksource\": \"%s\", \"clock_gettime_ns\": %.0f, "
-		"\"engine_spin_us\": %ld, \"engine_poll_us\": %ld, \"threads\": %u, "
-		"\"shared_vm\": %s, \"instances\": [",
-		e->kernel, e->ncpus, e->clocksource, e->clock_ns,
-		e->engine_spin_us, e->engine_poll_us, o->nr_threads,
-		o->share_vm ? "true" : "false");
-	for (i = 0; i < e->nr_inst; i++)
-		fprintf(f, "%s%u", i ? ", " : "", e->inst_id[i]);
-	fprintf(f, "], \"queue_bytes\": %u, \"kick\": \"%s\", \"uring_depth\": %u, "
-		"\"think_us\": %u, \"seconds\": %.3f, \"iters\": %lu, "
-		"\"model_checked\": %s},\n  \"results\": [",
-		o->qsize, kick_name(o->kick_policy), o->uring_depth, o->think_us,
-		o->run_iters ? 0 : o->run_seconds, o->run_iters,
-		e->model_checked ? "true" : "false");
+	fprintf(f, "{\n  \"version\": %d,\n  \"tool\": \"vcmdq-bench\",\n", JSON_VERSION);
+	fprintf(f, "  \"config\": {\n    \"kernel\": ");
+	json_str(f, e->kernel);
+	fprintf(f, ",\n    \"machine\": ");
+	json_str(f, e->machine);
+	fprintf(f, ",\n    \"cpus\": %ld,\n    \"clocksource\": ", e->ncpus);
+	json_str(f, e->clocksource);
+	fprintf(f, ",\n    \"clock_gettime_ns\": %.0f,\n    \"engine_spin_us\": ",
+		e->clock_ns);
+	json_long(f, e->engine_spin_us);
+	fprintf(f, ",\n    \"engine_poll_us\": ");
+	json_long(f, e->engine_poll_us);
+	fprintf(f, ",\n    \"model_checked\": %s,\n    \"instances\": [",
+		json_bool(e->model_checked));
+	for (i = 0; i < e->nr_inst; i++) {
+		fprintf(f, "%s{\"id\": %u, \"flavor\": ", i ? ", " : "",
+			e->inst_id[i]);
+		json_str(f, e->inst_flavor[i]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "],\n    \"modes\": [");
+	for (m = 0, first = true; m < NR_MODES; m++)
+		if (o->mode_mask & MODE_BIT(m)) {
+			fprintf(f, "%s\"%s\"", first ? "" : ", ",
+				bench_modes[m].name);
+			first = false;
+		}
+	fprintf(f, "],\n    \"batches\": [");
+	for (bi = 0; bi < o->nr_batches; bi++)
+		fprintf(f, "%s%u", bi ? ", " : "", o->batches[bi]);
+	fprintf(f, "],\n    \"threads\": %u,\n    \"shared_vm\": %s,\n"
+		"    \"queue_bytes\": %u,\n    \"kick\": \"%s\",\n"
+		"    \"uring_depth\": %u,\n    \"uring_fixed\": %s,\n"
+		"    \"think_us\": %u,\n    \"seconds\": %.3f,\n    \"iters\": %lu,\n"
+		"    \"warmup\": %u,\n    \"asid\": %u\n  },\n",
+		o->nr_threads, json_bool(o->share_vm), o->qsize,
+		kick_name(o->kick_policy), o->uring_depth,
+		json_bool(o->uring_depth > 1 && o->uring_fixed), o->think_us,
+		o->run_iters ? 0 : o->run_seconds, o->run_iters, o->warmup,
+		o->asid);
+	fprintf(f, "  \"cdf_fractions\": [");
+	for (k = 0; k < CDF_POINTS; k++)
+		fprintf(f, "%s%g", k ? ", " : "", stats_cdf_level(k));
+	fprintf(f, "],\n  \"results\": [");
+	first = true;
 	for (bi = 0; bi < o->nr_batches; bi++) {
-		for (m = 0; m < NR_MODES; m++) {
-			const struct cell *c = &rep->cells[bi][m];
+		for (i = 0; i < NR_MODES; i++) {
+			const struct cell *c = &rep->cells[bi][row_order[i]];
 
 			if (!c->ran)
 				continue;
-			fprintf(f, "%s\n    {\"mode\": \"%s\", \"batch\": %u, \"batches\": %" PRIu64 ", "
-				"\"commands\": %" PRIu64 ", \"seconds\": %.3f, \"ops_per_s\": %.1f, "
-				"\"p50_us\": %.3f, \"p90_us\": %.3f, \"p99_us\": %.3f, "
-				"\"max_us\": %.3f, \"mean_us\": %.3f, \"ratio_p50_vs_slow_single\": ",
-				first ? "" : ",", bench_modes[m].name, c->batch,
-				c->batches, c->cmds, c->wall_s, c->ops_s,
-				c->p50_ns / 1e3, c->p90_ns / 1e3, c->p99_ns / 1e3,
-				c->max_ns / 1e3, c->mean_ns / 1e3);
+			fprintf(f, "%s\n    {\"mode\": \"%s\", \"batch\": %u, "
+				"\"samples\": %" PRIu64 ", \"batches\": %" PRIu64 ", "
+				"\"commands\": %" PRIu64 ", \"seconds\": %.3f, "
+				"\"ops_per_s\": %.1f, \"p50_ns\": %" PRIu64 ", "
+				"\"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", "
+				"\"max_ns\": %" PRIu64 ", \"mean_ns\": %.0f, "
+				"\"ratio_p50_vs_slow_single\": ",
+				first ? "" : ",", bench_modes[c->mode].name,
+				c->batch, c->samples, c->batches, c->cmds,
+				c->wall_s, c->ops_s, c->p50_ns, c->p90_ns,
+				c->p99_ns, c->max_ns, c->mean_ns);
 			if (c->ratio >= 0)
 				fprintf(f, "%.4f", c->ratio);
 			else
 				fprintf(f, "null");
-			fprintf(f, ", \"kicks\": %" PRIu64 ", \"need_wakeup_seen\": %" PRIu64 "}",
+			fprintf(f, ", \"kicks\": %" PRIu64 ", \"need_wakeup_seen\": %" PRIu64 ",\n"
+				"     \"cdf_ns\": [",
 				c->kicks, c->wakes);
+			for (k = 0; k < CDF_POINTS; k++)
+				fprintf(f, "%s%" PRIu64, k ? ", " : "",
+					c->cdf_ns[k]);
+			fprintf(f, "]}");
 			first = false;
 		}
 	}

@@ -3,7 +3,7 @@
  * vcmdq-bench: latency samples and what is derived from them.  Each
  * submitter keeps its batches' latencies (a uniform reservoir past
  * MAX_SAMPLES_PER_THREAD); a cell merges them, sorts them once and keeps
- * percentiles (nearest rank).
+ * percentiles (nearest rank) and a CDF of CDF_POINTS points.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -105,16 +105,31 @@ uint64_t stats_percentile(const uint32_t *sorted, size_t n, double p)
 	return sorted[rank - 1];
 }
 
+/* The cumulative fraction of CDF point @k (see CDF_POINTS). */
+double stats_cdf_level(unsigned int k)
+{
+	static const double tail[] = { 0.995, 0.999, 0.9999, 1.0 };
+
+	if (k < 100)
+		return k / 100.0;
+	return tail[k - 100];
+}
+
 /*
- * Fill @c's percentiles from its @n @sorted samples (ns).  The
+ * Fill @c's percentiles and CDF from its @n @sorted samples (ns).  The
  * caller has set the counters (batches, max_ns from every batch, mean).
  */
 void stats_summarize(struct cell *c, const uint32_t *sorted, size_t n)
 {
+	unsigned int k;
+
 	c->samples = n;
 	c->p50_ns = stats_percentile(sorted, n, 50);
 	c->p90_ns = stats_percentile(sorted, n, 90);
 	c->p99_ns = stats_percentile(sorted, n, 99);
+	for (k = 0; k < CDF_POINTS; k++)
+		c->cdf_ns[k] = stats_percentile(sorted, n,
+						100.0 * stats_cdf_level(k));
 }
 
 /* Each cell's p50 over slow-single's at batch size @bi, where both ran. */
