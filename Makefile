@@ -73,11 +73,11 @@ LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/v
 # module has the test hook, whose private header is kernel/vcmdq_test.h.
 VCMDQ_BENCH_DIR := userspace/vcmdq-bench
 VCMDQ_BENCH_SRCS := $(addprefix $(VCMDQ_BENCH_DIR)/,main.c table.c setup.c \
-		      modes.c stats.c output.c)
+		      modes.c stats.c output.c plot.c)
 $(VCMDQ_BENCH): $(VCMDQ_BENCH_SRCS) $(VCMDQ_BENCH_DIR)/*.h uapi/linux/vcmdq.h \
 		kernel/vcmdq_test.h $(LIBVCMDQ_SRCS) | libvcmdq
 	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
-		-o $@ $(VCMDQ_BENCH_SRCS) $(LIBVCMDQ_A) -luring -lpthread
+		-o $@ $(VCMDQ_BENCH_SRCS) $(LIBVCMDQ_A) -luring -lpthread -lm
 
 $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h
 	$(CC) $(USER_CFLAGS) -o $@ $<

@@ -12,8 +12,10 @@
  *              every submitter thread
  *   stats.c    latency samples, percentiles, the CDF kept per cell
  *   output.c   the human tables, the mode matrix, CSV, JSON
+ *   plot.c     the SVG writer: latency CDFs per mode x batch size
  *
- * stats.c, output.c and table.c need neither the module nor the library.
+ * stats.c, output.c, plot.c and table.c need neither the module nor the
+ * library.
  */
 #ifndef VCMDQ_BENCH_H
 #define VCMDQ_BENCH_H
@@ -96,6 +98,7 @@ struct bench_opts {
 	bool verify_model;		/* VCMDQ_TEST check, when available */
 	int spin_us;			/* poll spin window; -1: auto */
 	bool relax_pause;		/* spin with PAUSE / YIELD */
+	const char *plot_file;		/* --plot: SVG of the CDFs */
 };
 
 extern struct bench_opts opts;
@@ -166,7 +169,7 @@ double stats_cdf_level(unsigned int k);
 void stats_summarize(struct cell *c, const uint32_t *sorted, size_t n);
 void stats_ratios(struct bench_report *rep, unsigned int bi);
 
-/* ---- output (output.c) --------------------------------------------------- */
+/* ---- output (output.c, plot.c) -------------------------------------------- */
 
 const char *kick_name(int policy);
 void output_header(FILE *f, const struct bench_report *rep);
@@ -176,5 +179,6 @@ void output_matrix(FILE *f, const struct bench_report *rep);
 void output_summary(FILE *f, const struct bench_report *rep);
 void output_csv(FILE *f, const struct bench_report *rep);
 void output_json(FILE *f, const struct bench_report *rep);
+int plot_svg(FILE *f, const struct bench_report *rep);
 
 #endif /* VCMDQ_BENCH_H */

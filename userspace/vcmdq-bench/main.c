@@ -87,6 +87,8 @@ static void usage(FILE *f)
 "      --no-verify      skip the IOTLB model check (VCMDQ_TEST builds)\n"
 "  -j, --json           machine-readable JSON instead of the tables (README.md)\n"
 "  -c, --csv            CSV instead of the tables\n"
+"  -P, --plot FILE      also write the latency CDFs, per mode and batch size,\n"
+"                       as an SVG image to FILE\n"
 "      --list-modes     the table of modes: what each measures, models, needs\n"
 "  -h, --help\n");
 }
@@ -181,6 +183,7 @@ static const struct option long_opts[] = {
 	{ "no-verify", no_argument, NULL, OPT_NO_VERIFY },
 	{ "json", no_argument, NULL, 'j' },
 	{ "csv", no_argument, NULL, 'c' },
+	{ "plot", required_argument, NULL, 'P' },
 	{ "list-modes", no_argument, NULL, OPT_LIST_MODES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -192,7 +195,7 @@ static void parse_args(int argc, char **argv)
 	int c;
 
 	opts.mode_mask = modes_all();
-	while ((c = getopt_long(argc, argv, "m:b:s:n:t:Si:k:d:q:T:pE:w:jch",
+	while ((c = getopt_long(argc, argv, "m:b:s:n:t:Si:k:d:q:T:pE:w:jcP:h",
 				long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -278,6 +281,9 @@ static void parse_args(int argc, char **argv)
 		case 'c':
 			opts.out_format = OUT_CSV;
 			break;
+		case 'P':
+			opts.plot_file = optarg;
+			break;
 		case OPT_LIST_MODES:
 			print_mode_table(stdout);
 			exit(0);
@@ -308,6 +314,18 @@ static void fill_env(struct bench_env *e)
 	e->clock_ns = clock_cost_ns();
 	e->engine_spin_us = param_read("engine_spin_us");
 	e->engine_poll_us = param_read("engine_poll_us");
+}
+
+static void write_plot(void)
+{
+	FILE *f = fopen(opts.plot_file, "w");
+
+	if (!f)
+		die("--plot %s: %s", opts.plot_file, strerror(errno));
+	if (plot_svg(f, &report) | fclose(f))
+		die("--plot %s: write failed", opts.plot_file);
+	if (opts.out_format == OUT_TABLE)
+		printf("\nlatency CDFs written to %s\n", opts.plot_file);
 }
 
 int main(int argc, char **argv)
@@ -358,6 +376,8 @@ int main(int argc, char **argv)
 		output_json(stdout, &report);
 	else
 		output_csv(stdout, &report);
+	if (opts.plot_file)
+		write_plot();
 
 	unpin_engines();
 	teardown();
