@@ -185,7 +185,12 @@ void output_matrix(FILE *f, const struct bench_report *rep)
 			}
 			fmt_ns(lat, sizeof(lat), c->p50_ns);
 			fmt_rate(ops, sizeof(ops), c->ops_s);
-			if (c->ratio >= 0)
+			/* three significant digits, 7 characters at most */
+			if (c->ratio >= 100)
+				snprintf(ratio, sizeof(ratio), "%.0fx", c->ratio);
+			else if (c->ratio >= 10)
+				snprintf(ratio, sizeof(ratio), "%.1fx", c->ratio);
+			else if (c->ratio >= 0)
 				snprintf(ratio, sizeof(ratio), "%.3fx", c->ratio);
 			fprintf(f, " %*s %6s/s %7s", MATRIX_COL - 17, lat, ops,
 				ratio);
