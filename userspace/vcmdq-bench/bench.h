@@ -15,7 +15,7 @@
  *   plot.c     the SVG writer: latency CDFs per mode x batch size
  *
  * stats.c, output.c, plot.c and table.c need neither the module nor the
- * library.
+ * library: tests/unit/test_bench_output.c feeds them synthetic results.
  */
 #ifndef VCMDQ_BENCH_H
 #define VCMDQ_BENCH_H
