@@ -335,6 +335,30 @@ static void test_tables(void)
 	free(buf);
 }
 
+static void demo_text(FILE *f, const struct bench_report *r)
+{
+	output_demo_text(f, r);
+}
+
+/* --demo's paragraph, and its note when the fast path lost to trapping. */
+static void test_demo(void)
+{
+	double saved = rep.cells[1][MODE_FAST].ratio;
+	size_t len;
+	char *quiet, *busy;
+
+	quiet = capture(demo_text, &len);
+	rep.cells[1][MODE_FAST].ratio = 3.5;
+	busy = capture(demo_text, &len);
+	rep.cells[1][MODE_FAST].ratio = saved;
+	tap(quiet && busy && strstr(quiet, "only the ratios") &&
+	    !strstr(quiet, "note:") && strstr(busy, "note:") &&
+	    strstr(busy, "at batch 16"),
+	    "demo: the paragraph, and a note only when fast lost to slow-single");
+	free(quiet);
+	free(busy);
+}
+
 /* Write @fn's output to a temporary file, check it with the python script. */
 static void check_file(const char *kind, const char *suffix,
 		       void (*fn)(FILE *, const struct bench_report *),
@@ -380,6 +404,7 @@ int main(void)
 	test_matrix();
 	test_csv();
 	test_tables();
+	test_demo();
 	check_file("json", "JSON", output_json, NR_RAN * 3);
 	check_file("svg", "SVG", svg, NR_RAN * 3);
 

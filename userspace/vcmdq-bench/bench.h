@@ -99,6 +99,7 @@ struct bench_opts {
 	int spin_us;			/* poll spin window; -1: auto */
 	bool relax_pause;		/* spin with PAUSE / YIELD */
 	const char *plot_file;		/* --plot: SVG of the CDFs */
+	bool demo;			/* --demo: the matrix and what it means */
 };
 
 extern struct bench_opts opts;
@@ -179,6 +180,8 @@ void output_matrix(FILE *f, const struct bench_report *rep);
 void output_summary(FILE *f, const struct bench_report *rep);
 void output_csv(FILE *f, const struct bench_report *rep);
 void output_json(FILE *f, const struct bench_report *rep);
+void output_demo_intro(FILE *f, const struct bench_report *rep);
+void output_demo_text(FILE *f, const struct bench_report *rep);
 int plot_svg(FILE *f, const struct bench_report *rep);
 
 #endif /* VCMDQ_BENCH_H */

@@ -89,6 +89,9 @@ static void usage(FILE *f)
 "  -c, --csv            CSV instead of the tables\n"
 "  -P, --plot FILE      also write the latency CDFs, per mode and batch size,\n"
 "                       as an SVG image to FILE\n"
+"      --demo           what `make run` shows: fast, slow-batch, slow-single at\n"
+"                       batch 1 and 16, 0.5 s each, the mode matrix and what it\n"
+"                       means (options after it still apply)\n"
 "      --list-modes     the table of modes: what each measures, models, needs\n"
 "  -h, --help\n");
 }
@@ -156,6 +159,7 @@ enum {
 	OPT_NO_VERIFY,
 	OPT_SPIN_US,
 	OPT_NO_PAUSE,
+	OPT_DEMO,
 	OPT_LIST_MODES,
 };
 
@@ -184,6 +188,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "csv", no_argument, NULL, 'c' },
 	{ "plot", required_argument, NULL, 'P' },
+	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "list-modes", no_argument, NULL, OPT_LIST_MODES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -284,6 +289,18 @@ static void parse_args(int argc, char **argv)
 		case 'P':
 			opts.plot_file = optarg;
 			break;
+		case OPT_DEMO:
+			opts.mode_mask = MODE_BIT(MODE_FAST) |
+					 MODE_BIT(MODE_SLOW_BATCH) |
+					 MODE_BIT(MODE_SLOW_SINGLE);
+			opts.batches[0] = 1;
+			opts.batches[1] = 16;
+			opts.nr_batches = 2;
+			opts.run_seconds = 0.5;
+			opts.run_iters = 0;
+			opts.warmup = 16;
+			opts.demo = true;
+			break;
 		case OPT_LIST_MODES:
 			print_mode_table(stdout);
 			exit(0);
@@ -360,14 +377,16 @@ int main(int argc, char **argv)
 	pin_engines();
 
 	table = opts.out_format == OUT_TABLE;
-	if (table)
+	if (table && opts.demo)
+		output_demo_intro(stdout, &report);
+	else if (table)
 		output_header(stdout, &report);
 	for (bi = 0; bi < opts.nr_batches; bi++) {
 		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 			if (opts.mode_mask & MODE_BIT(order[i]))
 				run_cell(&report, order[i], bi);
 		stats_ratios(&report, bi);
-		if (table)
+		if (table && !opts.demo)
 			output_batch_table(stdout, &report, bi);
 	}
 	if (table)
@@ -378,6 +397,8 @@ int main(int argc, char **argv)
 		output_csv(stdout, &report);
 	if (opts.plot_file)
 		write_plot();
+	if (table && opts.demo)
+		output_demo_text(stdout, &report);
 
 	unpin_engines();
 	teardown();
