@@ -7,7 +7,7 @@
 #
 #   make            module + selftests + vcmdqctl + libvcmdq
 #   make check      install missing dependencies, build, run every test in the VMs
-#   make run        boot the VM, load the module, print the instance table
+#   make run        boot the VM, load the module: instances, a short bench, what it means
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make W=1        build the module with extra warnings (must stay clean)
 #   make VCMDQ_TEST=y  build the module with its test hooks (make check does)
@@ -138,10 +138,16 @@ check:
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" \
 	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
+# What vcmdq is for, in one screen and one VM boot: the instance table,
+# then a few seconds of the bench (fast path vs one ioctl per command vs
+# the batched slow path: p50, ops/s, ratios) and what the numbers mean.
+# The TSC clocksource as for make bench.
 run:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
 	@$(MAKE) --no-print-directory all
-	$(CURDIR)/tools/vm/run --add $(VCMDQCTL) -- vcmdqctl instances
+	$(CURDIR)/tools/vm/run --append "clocksource=tsc tsc=reliable" \
+		--add $(VCMDQCTL) --add $(VCMDQ_BENCH) -- \
+		sh -c 'vcmdqctl instances && echo && vcmdq-bench --demo'
 
 # Fast path vs slow paths vs the shared-memory floor, side by side in one
 # VM run.  The TSC clocksource: with the default hpet every clock read is
