@@ -290,11 +290,11 @@ static bool pick_instances(bool need_fast)
 /*
  * Open a first context to read the instance table, pick the instances and
  * fill @env; drop the fast modes (*@need_fast) when they were not asked for
- * by name and no tegra241 instance is there.
+ * by name (--mode all, --demo) and no tegra241 instance is there.
  */
 void setup_open(struct bench_env *env, bool *need_fast)
 {
-	bool explicit_fast = opts.mode_mask != modes_all() &&
+	bool explicit_fast = opts.mode_mask != modes_all() && !opts.demo &&
 			     (opts.mode_mask & MODES_FAST);
 	unsigned int i;
 	int rc;
