@@ -7,7 +7,7 @@
 #
 #   make            module + selftests + vcmdqctl + libvcmdq + examples
 #   make check      install missing dependencies, build, run every test in the VMs
-#   make run        boot the VM, load the module, print the instance table
+#   make run        boot the VM, load the module: instances, a short bench, what it means
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make examples   examples/ built against a staged install of libvcmdq
 #   make W=1        build the module with extra warnings (must stay clean)
@@ -115,10 +115,16 @@ examples: libvcmdq
 LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/vcmdq/*.h \
 			     $(LIBVCMDQ_DIR)/Makefile $(LIBVCMDQ_DIR)/libvcmdq.map)
 
-# The benchmark checks its effect on the cache model when the module has the
-# test hook, whose private header is kernel/vcmdq_test.h.
-$(VCMDQ_BENCH): userspace/vcmdq-bench/vcmdq-bench.c uapi/linux/vcmdq.h kernel/vcmdq_test.h
-	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -o $@ $< -luring -lpthread
+# The benchmark drives every path through libvcmdq, linked statically (the
+# VM needs no extra .so), and checks its effect on the cache model when the
+# module has the test hook, whose private header is kernel/vcmdq_test.h.
+VCMDQ_BENCH_DIR := userspace/vcmdq-bench
+VCMDQ_BENCH_SRCS := $(addprefix $(VCMDQ_BENCH_DIR)/,main.c table.c setup.c \
+		      modes.c stats.c output.c plot.c)
+$(VCMDQ_BENCH): $(VCMDQ_BENCH_SRCS) $(VCMDQ_BENCH_DIR)/*.h uapi/linux/vcmdq.h \
+		kernel/vcmdq_test.h $(LIBVCMDQ_SRCS) | libvcmdq
+	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
+		-o $@ $(VCMDQ_BENCH_SRCS) $(LIBVCMDQ_A) -luring -lpthread -lm
 
 # vcmdqctl links libvcmdq statically (the VM needs no extra .so) and
 # libpci for device names.
@@ -197,10 +203,16 @@ check:
 	VCMDQ_IOMMUFD_MODULE=$(IOMMUFD_MODULE_DIR)/kernel/vcmdq.ko \
 	VCMDQ_DEBUG_MODULE=$(DEBUG_MODULE_DIR)/kernel/vcmdq.ko $(CURDIR)/tools/check
 
+# What vcmdq is for, in one screen and one VM boot: the instance table,
+# then a few seconds of the bench (fast path vs one ioctl per command vs
+# the batched slow path: p50, ops/s, ratios) and what the numbers mean.
+# The TSC clocksource as for make bench.
 run:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
 	@$(MAKE) --no-print-directory all
-	$(CURDIR)/tools/vm/run --add $(VCMDQCTL) -- vcmdqctl instances
+	$(CURDIR)/tools/vm/run --append "clocksource=tsc tsc=reliable" \
+		--add $(VCMDQCTL) --add $(VCMDQ_BENCH) -- \
+		sh -c 'vcmdqctl instances && echo && vcmdq-bench --demo'
 
 # Fast path vs slow paths vs the shared-memory floor, side by side in one
 # VM run.  The TSC clocksource: with the default hpet every clock read is
