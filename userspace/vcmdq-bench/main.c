@@ -17,6 +17,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <stdarg.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -50,6 +51,23 @@ struct bench_opts opts = {
 };
 
 static struct bench_report report = { .opts = &opts };
+
+/*
+ * A bad option or argument: say which, exit 2 (as for an unknown option),
+ * so scripts tell a usage error from a failed run (exit 1).
+ */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+bad_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vcmdq-bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(2);
+}
 
 static void usage(FILE *f)
 {
@@ -105,7 +123,7 @@ static unsigned long parse_ulong(const char *opt, const char *s,
 	errno = 0;
 	v = strtoul(s, &end, 0);
 	if (errno || end == s || *end || v < min || v > max)
-		die("%s: '%s' is not a number in [%lu, %lu]", opt, s, min, max);
+		bad_usage("%s: '%s' is not a number in [%lu, %lu]", opt, s, min, max);
 	return v;
 }
 
@@ -125,12 +143,12 @@ static void parse_modes(const char *arg)
 		}
 		m = mode_by_name(tok);
 		if (m < 0)
-			die("--mode: unknown mode '%s' (--list-modes)", tok);
+			bad_usage("--mode: unknown mode '%s' (--list-modes)", tok);
 		opts.mode_mask |= MODE_BIT(m);
 	}
 	free(dup);
 	if (!opts.mode_mask)
-		die("--mode: no mode given");
+		bad_usage("--mode: no mode given");
 }
 
 static void parse_batches(const char *arg)
@@ -142,14 +160,14 @@ static void parse_batches(const char *arg)
 	opts.nr_batches = 0;
 	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (opts.nr_batches == MAX_BATCHES)
-			die("--batch: at most %d sizes", MAX_BATCHES);
+			bad_usage("--batch: at most %d sizes", MAX_BATCHES);
 		opts.batches[opts.nr_batches++] =
 			parse_ulong("--batch", tok, 1,
 				    VCMDQ_INVALIDATE_MAX_ENTRIES - 1);
 	}
 	free(dup);
 	if (!opts.nr_batches)
-		die("--batch: no size given");
+		bad_usage("--batch: no size given");
 }
 
 enum {
@@ -214,7 +232,7 @@ static void parse_args(int argc, char **argv)
 			opts.run_seconds = strtod(optarg, &end);
 			if (errno || end == optarg || *end ||
 			    !(opts.run_seconds > 0) || opts.run_seconds > 3600)
-				die("--seconds: '%s' is not in (0, 3600]", optarg);
+				bad_usage("--seconds: '%s' is not in (0, 3600]", optarg);
 			opts.run_iters = 0;
 			break;
 		case 'n':
@@ -239,7 +257,7 @@ static void parse_args(int argc, char **argv)
 			else if (!strcmp(optarg, "never"))
 				opts.kick_policy = KICK_NEVER;
 			else
-				die("--kick: auto, always or never, not '%s'", optarg);
+				bad_usage("--kick: auto, always or never, not '%s'", optarg);
 			break;
 		case OPT_NO_KICK:
 			opts.kick_policy = KICK_NEVER;
@@ -253,7 +271,7 @@ static void parse_args(int argc, char **argv)
 		case 'q':
 			opts.qsize = parse_ulong("--qsize", optarg, 32, 1UL << 30);
 			if (opts.qsize & (opts.qsize - 1))
-				die("--qsize: %u is not a power of two", opts.qsize);
+				bad_usage("--qsize: %u is not a power of two", opts.qsize);
 			break;
 		case OPT_ASID:
 			opts.asid = parse_ulong("--asid", optarg, 0, 0xffff);
@@ -313,7 +331,7 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (optind < argc)
-		die("unexpected argument '%s' (see --help)", argv[optind]);
+		bad_usage("unexpected argument '%s' (see --help)", argv[optind]);
 }
 
 /* What the output says about this machine, besides the instances. */
@@ -367,7 +385,7 @@ int main(int argc, char **argv)
 	for (bi = 0; bi < opts.nr_batches; bi++)
 		if ((opts.mode_mask & MODES_QUEUE) &&
 		    opts.batches[bi] + 1 > opts.qsize / ENT_SIZE)
-			die("--batch %u: %u entries do not fit a %u-byte queue (%u entries): raise --qsize",
+			bad_usage("--batch %u: %u entries do not fit a %u-byte queue (%u entries): raise --qsize",
 			    opts.batches[bi], opts.batches[bi] + 1, opts.qsize,
 			    opts.qsize / ENT_SIZE);
 	fill_env(&report.env);

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vcmdq-bench in the VM (tools/check puts the binary on the VM's PATH when
+ * this program runs): every mode runs, each batch is checked by the bench
+ * itself (CONS past the sync, and with the module's test hook the IOTLB
+ * model), and --json is a version-1 document with one result per mode and
+ * batch size.  A smoke test of the whole benchmark on the library, not a
+ * measurement: no figure is compared with a bound.
+ *
+ * Run as root inside the test VM.
+ */
+#define _GNU_SOURCE
+#include "vcmdq_utils.h"
+#include "vcmdq_tool_utils.h"
+
+#pragma GCC diagnostic ignored "-Wsign-compare"
+
+#define BENCH "vcmdq-bench"
+
+static struct run r;
+
+/*
+ * Every mode at batch 1 and 16, 30 batches each (a few seconds in TCG),
+ * with @extra (NULL: none).
+ */
+static void run_all(const char *extra)
+{
+	run_tool(&r, AS_ROOT, BENCH,
+		 (const char *const[]){ "--mode", "all,fast-nokick", "--batch",
+					"1,16", "--iters", "30", "--warmup",
+					"2", extra, NULL });
+}
+
+static bool has_fast_queues(void)
+{
+	struct vcmdq_instance_info info[VCMDQ_MAX_INSTANCES];
+	int fd = vcmdq_open_dev();
+	int i, n;
+	bool fast = false;
+
+	if (fd < 0)
+		return false;
+	n = vcmdq_instances(fd, info);
+	for (i = 0; i < n; i++)
+		fast |= !!(info[i].caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES);
+	close(fd);
+	return fast;
+}
+
+/* The table of modes needs no module and names every mode. */
+TEST(list_modes)
+{
+	static const char *const modes[] = { "floor", "fast", "fast-nokick",
+					     "uring", "slow-batch",
+					     "slow-single" };
+	unsigned int i;
+
+	run_tool(&r, AS_ROOT, BENCH, (const char *const[]){ "--list-modes", NULL });
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		EXPECT_NE(NULL, strstr(r.out, modes[i])) TH_LOG("mode %u", i);
+}
+
+TEST(all_modes_json)
+{
+	static const char *const modes[] = { "slow-single", "slow-batch",
+					     "uring", "fast", "fast-nokick",
+					     "floor" };
+	const struct jval *results, *cfg;
+	unsigned int m, b, found;
+	struct jval *doc;
+	int i;
+
+	if (!has_fast_queues())
+		SKIP(return, "no instance with fast queues (modparam instances)");
+	run_all("--json");
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	doc = jdoc(r.out);
+	ASSERT_NE(NULL, doc) TH_LOG("not one JSON document: %.400s", r.out);
+	EXPECT_EQ(1, jnum(doc, "version"));
+	EXPECT_STREQ("vcmdq-bench", jstr(doc, "tool") ?: "(none)");
+	cfg = jget(doc, "config");
+	ASSERT_NE(NULL, cfg);
+	/* A test build of the module: every batch was checked on the model. */
+	EXPECT_EQ(1, jbool(cfg, "model_checked"));
+	results = jarr(doc, "results");
+	ASSERT_NE(NULL, results);
+	EXPECT_EQ(ARRAY_SIZE(modes) * 2, results->n);
+	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+		for (b = 1; b <= 16; b += 15) {
+			found = 0;
+			for (i = 0; i < results->n; i++) {
+				const struct jval *c = results->items[i];
+
+				if (strcmp(jstr(c, "mode") ?: "", modes[m]) ||
+				    jnum(c, "batch") != b)
+					continue;
+				found++;
+				EXPECT_EQ(30, jnum(c, "batches"))
+					TH_LOG("%s batch %u", modes[m], b);
+				EXPECT_EQ(30 * b, jnum(c, "commands"))
+					TH_LOG("%s batch %u", modes[m], b);
+				EXPECT_LT(0, jnum(c, "p50_ns"));
+				EXPECT_LE(jnum(c, "p50_ns"), jnum(c, "p99_ns"));
+				EXPECT_LE(jnum(c, "p99_ns"), jnum(c, "max_ns"));
+			}
+			EXPECT_EQ(1, found) TH_LOG("%s batch %u", modes[m], b);
+		}
+	}
+	jfree(doc);
+}
+
+/* The human output: the mode matrix with slow-single as its reference. */
+TEST(matrix)
+{
+	if (!has_fast_queues())
+		SKIP(return, "no instance with fast queues (modparam instances)");
+	run_all(NULL);
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "mode matrix")) TH_LOG("%.600s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "1.000x")) TH_LOG("%.600s", r.out);
+}
+
+/* Bad options: usage, exit 2, nothing run. */
+TEST(usage)
+{
+	run_tool(&r, AS_ROOT, BENCH, (const char *const[]){ "--mode", "nosuch", NULL });
+	EXPECT_EQ(2, r.status) TH_LOG("%s", r.err);
+	run_tool(&r, AS_ROOT, BENCH, (const char *const[]){ "--batch", "0", NULL });
+	EXPECT_EQ(2, r.status) TH_LOG("%s", r.err);
+}
+
+TEST_HARNESS_MAIN
