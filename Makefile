@@ -44,7 +44,7 @@ VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module iommufd-module suite-modules userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module iommufd-module suite-modules print-suite-kernels userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests examples
 
 modules:
@@ -84,6 +84,8 @@ iommufd-module:
 # after the suite (tools/check).
 SUITE_KERNELS ?= bookworm-backports
 SUITE_MODULE_DIR := $(CURDIR)/build/suite
+print-suite-kernels:
+	@echo $(SUITE_KERNELS)
 suite-modules:
 	@set -e; for suite in $(SUITE_KERNELS); do \
 		root=$$($(CURDIR)/tools/debian-kernel $$suite); \
