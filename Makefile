@@ -123,7 +123,7 @@ LIBVCMDQ_SRCS := $(wildcard $(LIBVCMDQ_DIR)/src/*.[ch] $(LIBVCMDQ_DIR)/include/v
 # module has the test hook, whose private header is kernel/vcmdq_test.h.
 VCMDQ_BENCH_DIR := userspace/vcmdq-bench
 VCMDQ_BENCH_SRCS := $(addprefix $(VCMDQ_BENCH_DIR)/,main.c table.c setup.c \
-		      modes.c stats.c output.c plot.c)
+		      modes.c upstream.c stats.c output.c plot.c)
 $(VCMDQ_BENCH): $(VCMDQ_BENCH_SRCS) $(VCMDQ_BENCH_DIR)/*.h uapi/linux/vcmdq.h \
 		kernel/vcmdq_test.h $(LIBVCMDQ_SRCS) | libvcmdq
 	$(CC) $(USER_CFLAGS) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \

@@ -22,7 +22,7 @@ CONFIG_FIELDS = {
     "instances": list, "modes": list, "batches": list, "threads": int,
     "shared_vm": bool, "queue_bytes": int, "kick": str, "uring_depth": int,
     "uring_fixed": bool, "think_us": int, "seconds": (int, float),
-    "iters": int, "warmup": int, "asid": int,
+    "iters": int, "warmup": int, "asid": int, "unavailable": list,
 }
 RESULT_FIELDS = {
     "mode": str, "batch": int, "samples": int, "batches": int,
@@ -58,6 +58,13 @@ def check_json(path, n):
         v = doc["config"].get(k, "absent")
         if v is not None and not isinstance(v, int):
             fail("config: %r is %r" % (k, v))
+    skipped = set()
+    for i, u in enumerate(doc["config"]["unavailable"]):
+        check_fields(u, {"mode": str, "reason": str},
+                     "config.unavailable[%d]" % i)
+        if not u["reason"]:
+            fail("config.unavailable[%d]: no reason" % i)
+        skipped.add(u["mode"])
     fr = doc["cdf_fractions"]
     if fr[0] != 0 or fr[-1] != 1 or fr != sorted(fr):
         fail("cdf_fractions do not rise from 0 to 1")
@@ -74,6 +81,8 @@ def check_json(path, n):
             fail("results[%d]: percentiles out of order" % i)
         if len(r["cdf_ns"]) != len(fr) or r["cdf_ns"] != sorted(r["cdf_ns"]):
             fail("results[%d]: cdf_ns is not a CDF" % i)
+        if r["mode"] in skipped:
+            fail("results[%d]: mode %r ran and is unavailable" % (i, r["mode"]))
         key = (r["mode"], r["batch"])
         if key in seen:
             fail("results[%d]: %r twice" % (i, key))

@@ -150,7 +150,8 @@ static void test_summarize(void)
 static struct bench_opts o;
 static struct bench_report rep = { .opts = &o };
 static const enum mode ran[] = {
-	MODE_SLOW_SINGLE, MODE_SLOW_BATCH, MODE_URING, MODE_FAST, MODE_FLOOR,
+	MODE_SLOW_SINGLE, MODE_SLOW_BATCH, MODE_UPSTREAM, MODE_URING, MODE_FAST,
+	MODE_FLOOR,
 };
 #define NR_RAN	(sizeof(ran) / sizeof(ran[0]))
 
@@ -192,7 +193,7 @@ static void synth_run(void)
 	static const uint64_t base[NR_MODES] = {
 		[MODE_FLOOR] = 900, [MODE_FAST] = 3000,
 		[MODE_URING] = 30000, [MODE_SLOW_BATCH] = 25000,
-		[MODE_SLOW_SINGLE] = 20000,
+		[MODE_SLOW_SINGLE] = 20000, [MODE_UPSTREAM] = 28000,
 	};
 	unsigned int bi, i;
 
@@ -223,6 +224,10 @@ static void synth_run(void)
 	rep.env.nr_inst = 1;
 	rep.env.inst_id[0] = 1;
 	rep.env.inst_flavor[0] = "tegra241-cmdqv";
+	/* a mode skipped in 'all', with a reason that needs escaping */
+	snprintf(rep.env.unavailable[MODE_FAST_NOKICK],
+		 sizeof(rep.env.unavailable[MODE_FAST_NOKICK]),
+		 "no \"fast\" queues\\here");
 
 	for (bi = 0; bi < o.nr_batches; bi++) {
 		for (i = 0; i < NR_RAN; i++) {
@@ -332,6 +337,36 @@ static void test_tables(void)
 
 	tap(buf && strstr(buf, "instances: 1 (tegra241-cmdqv)"),
 	    "tables: the header names the instances");
+	tap(buf && strstr(buf, "upstream = one IOMMU_HWPT_INVALIDATE"),
+	    "tables: the header says what an upstream batch is");
+	free(buf);
+}
+
+static void mode_table(FILE *f, const struct bench_report *r)
+{
+	(void)r;
+	print_mode_table(f);
+}
+
+/* --list-modes: every mode, with what it measures, models and needs. */
+static void test_mode_table(void)
+{
+	size_t len;
+	char *buf = capture(mode_table, &len);
+	unsigned int m;
+	int all = 1;
+
+	for (m = 0; m < NR_MODES; m++)
+		all &= buf && strstr(buf, bench_modes[m].name) &&
+		       bench_modes[m].measures && bench_modes[m].models &&
+		       bench_modes[m].needs;
+	tap(all, "table of modes: every mode has its row");
+	tap(buf && strstr(buf, "upstream\n") &&
+	    strstr(buf, "IOMMU_HWPT_INVALIDATE") &&
+	    strstr(buf, "CONFIG_IOMMUFD_TEST") &&
+	    (modes_all() & MODE_BIT(MODE_UPSTREAM)) &&
+	    mode_by_name("upstream") == MODE_UPSTREAM,
+	    "table of modes: upstream, in 'all', needs /dev/iommu and the mock");
 	free(buf);
 }
 
@@ -404,6 +439,7 @@ int main(void)
 	test_matrix();
 	test_csv();
 	test_tables();
+	test_mode_table();
 	test_demo();
 	check_file("json", "JSON", output_json, NR_RAN * 3);
 	check_file("svg", "SVG", svg, NR_RAN * 3);

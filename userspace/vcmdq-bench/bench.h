@@ -10,6 +10,8 @@
  *              pinning; the IOTLB model check (the VCMDQ_TEST hook)
  *   modes.c    each mode's batch, and one cell (mode x batch size) run by
  *              every submitter thread
+ *   upstream.c the mode "upstream": upstream iommufd's trapped path,
+ *              IOMMU_HWPT_INVALIDATE through the IOMMUFD_TEST mock vIOMMU
  *   stats.c    latency samples, percentiles, the CDF kept per cell
  *   output.c   the human tables, the mode matrix, CSV, JSON
  *   plot.c     the SVG writer: latency CDFs per mode x batch size
@@ -41,6 +43,7 @@ enum mode {
 	MODE_URING,
 	MODE_SLOW_BATCH,
 	MODE_SLOW_SINGLE,
+	MODE_UPSTREAM,
 	NR_MODES,
 };
 
@@ -77,6 +80,7 @@ enum { OUT_TABLE, OUT_JSON, OUT_CSV };
 /* One field per option; main.c's parse_args() fills it. */
 struct bench_opts {
 	unsigned int mode_mask;		/* modes to run (MODE_BIT) */
+	unsigned int named_mask;	/* of those, named in --mode (not 'all') */
 	unsigned int batches[MAX_BATCHES];	/* TLBIs per CMD_SYNC */
 	unsigned int nr_batches;
 	double run_seconds;		/* per mode and batch size */
@@ -114,6 +118,8 @@ struct bench_env {
 	double clock_ns;		/* cost of one clock_gettime() */
 	long engine_spin_us, engine_poll_us;	/* -1: unknown */
 	bool model_checked;		/* VCMDQ_TEST hook present and used */
+	/* why a mode asked for through 'all' was skipped ("": it was not) */
+	char unavailable[NR_MODES][200];
 	unsigned int nr_inst;
 	uint32_t inst_id[MAX_INSTANCES];
 	const char *inst_flavor[MAX_INSTANCES];

@@ -18,7 +18,7 @@
 
 /* Rows in the order cells run: the reference first, the floor last. */
 static const enum mode row_order[NR_MODES] = {
-	MODE_SLOW_SINGLE, MODE_SLOW_BATCH, MODE_URING,
+	MODE_SLOW_SINGLE, MODE_SLOW_BATCH, MODE_UPSTREAM, MODE_URING,
 	MODE_FAST, MODE_FAST_NOKICK, MODE_FLOOR,
 };
 
@@ -86,6 +86,8 @@ void output_header(FILE *f, const struct bench_report *rep)
 	fprintf(f, "  batch = N x TLBI_NH_VA (4 KiB, ASID %u) + CMD_SYNC(CS=NONE); ops/s counts TLBIs; latency per batch in us;\n"
 		"  /single = p50 / slow-single p50; idle%% = batches that found the engine idle (NEED_WAKEUP)\n",
 		o->asid);
+	if (o->mode_mask & MODE_BIT(MODE_UPSTREAM))
+		fprintf(f, "  upstream = one IOMMU_HWPT_INVALIDATE of N IOMMUFD_TEST mock vIOMMU entries on /dev/iommu (no CMD_SYNC)\n");
 }
 
 void output_batch_table(FILE *f, const struct bench_report *rep,
@@ -355,12 +357,21 @@ void output_json(FILE *f, const struct bench_report *rep)
 		"    \"queue_bytes\": %u,\n    \"kick\": \"%s\",\n"
 		"    \"uring_depth\": %u,\n    \"uring_fixed\": %s,\n"
 		"    \"think_us\": %u,\n    \"seconds\": %.3f,\n    \"iters\": %lu,\n"
-		"    \"warmup\": %u,\n    \"asid\": %u\n  },\n",
+		"    \"warmup\": %u,\n    \"asid\": %u,\n    \"unavailable\": [",
 		o->nr_threads, json_bool(o->share_vm), o->qsize,
 		kick_name(o->kick_policy), o->uring_depth,
 		json_bool(o->uring_depth > 1 && o->uring_fixed), o->think_us,
 		o->run_iters ? 0 : o->run_seconds, o->run_iters, o->warmup,
 		o->asid);
+	for (m = 0, first = true; m < NR_MODES; m++)
+		if (e->unavailable[m][0]) {
+			fprintf(f, "%s{\"mode\": \"%s\", \"reason\": ",
+				first ? "" : ", ", bench_modes[m].name);
+			json_str(f, e->unavailable[m]);
+			fprintf(f, "}");
+			first = false;
+		}
+	fprintf(f, "]\n  },\n");
 	fprintf(f, "  \"cdf_fractions\": [");
 	for (k = 0; k < CDF_POINTS; k++)
 		fprintf(f, "%s%g", k ? ", " : "", stats_cdf_level(k));

@@ -31,6 +31,7 @@ static const char *const mode_colour[NR_MODES] = {
 	[MODE_URING] = "#ff7f0e",
 	[MODE_SLOW_BATCH] = "#2ca02c",
 	[MODE_SLOW_SINGLE] = "#d62728",
+	[MODE_UPSTREAM] = "#9467bd",
 };
 
 static const char *const batch_dash[] = {

@@ -62,6 +62,8 @@ struct uring_async {
 	uint64_t *t_submit;		/* submission time per slot */
 };
 
+struct upstream_vm;	/* upstream.c */
+
 struct submitter {
 	unsigned int idx;
 	pthread_t thread;
@@ -72,6 +74,7 @@ struct submitter {
 	uint32_t queue_index;
 	void *cmds;			/* batch entries for the slow paths */
 	struct uring_async ua;		/* uring with --depth > 1 */
+	struct upstream_vm *up;		/* upstream: its VM's iommufd chain */
 	struct floor_ring *floor;	/* floor */
 	size_t floor_len;
 	pthread_t floor_thread;
@@ -97,7 +100,7 @@ const char *flavor_name(uint32_t flavor);
 
 /* setup.c */
 void setup_open(struct bench_env *env, bool *need_fast);
-void setup(bool need_fast, bool need_uring);
+void setup(struct bench_env *env, bool need_fast, bool need_uring);
 void pin_engines(void);
 void unpin_engines(void);
 void teardown(void);
@@ -112,5 +115,11 @@ void run_cell(struct bench_report *rep, enum mode mode, unsigned int bi);
 double clock_cost_ns(void);
 bool uring_async_setup(struct submitter *s);
 void uring_async_fini(struct submitter *s);
+
+/* upstream.c */
+bool upstream_probe(char *why, size_t len);
+void upstream_setup(void);
+void upstream_teardown(void);
+void upstream_batch(struct submitter *s, uint64_t *lat_ns);
 
 #endif /* VCMDQ_BENCH_RUN_H */

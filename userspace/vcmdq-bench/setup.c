@@ -294,8 +294,7 @@ static bool pick_instances(bool need_fast)
  */
 void setup_open(struct bench_env *env, bool *need_fast)
 {
-	bool explicit_fast = opts.mode_mask != modes_all() && !opts.demo &&
-			     (opts.mode_mask & MODES_FAST);
+	bool explicit_fast = opts.named_mask & MODES_FAST;
 	unsigned int i;
 	int rc;
 
@@ -308,6 +307,10 @@ void setup_open(struct bench_env *env, bool *need_fast)
 		if (*need_fast && !explicit_fast && pick_instances(false)) {
 			warn("fewer than %u tegra241-cmdqv instances with fast queues: skipping fast",
 			     opts.nr_instances);
+			snprintf(env->unavailable[MODE_FAST],
+				 sizeof(env->unavailable[MODE_FAST]),
+				 "fewer than %u tegra241-cmdqv instances with fast queues",
+				 opts.nr_instances);
 			opts.mode_mask &= ~MODES_FAST;
 			*need_fast = false;
 		} else {
@@ -468,7 +471,7 @@ static void floor_setup(struct submitter *s)
 		die("mmap of the floor queue: %s", strerror(errno));
 }
 
-void setup(bool need_fast, bool need_uring)
+void setup(struct bench_env *env, bool need_fast, bool need_uring)
 {
 	unsigned int i, max = 0;
 
@@ -479,9 +482,12 @@ void setup(bool need_fast, bool need_uring)
 	for (i = 0; i < nr_vms; i++)
 		if (!vm_init(&vms[i], opts.share_vm ? opts.nr_threads : 1,
 			     need_uring)) {
-			if (opts.mode_mask != modes_all())
+			if (opts.named_mask & MODE_BIT(MODE_URING))
 				die("uring mode needs io_uring");
 			opts.mode_mask &= ~MODE_BIT(MODE_URING);
+			snprintf(env->unavailable[MODE_URING],
+				 sizeof(env->unavailable[MODE_URING]),
+				 "no io_uring (VCMDQ_OPEN_URING failed)");
 			need_uring = false;
 		}
 	for (i = 0; i < opts.nr_threads; i++) {

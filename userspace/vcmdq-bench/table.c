@@ -2,7 +2,9 @@
 /*
  * vcmdq-bench: the table of modes.  A batch is N TLBI_NH_VA commands (one
  * 4 KiB page each, one ASID) and a CMD_SYNC the submitter waits for; each
- * mode carries it a different way.  --list-modes prints this table.
+ * mode carries it a different way; upstream carries N entries of the
+ * IOMMUFD_TEST mock vIOMMU, its nearest equivalent.  --list-modes prints
+ * this table.
  */
 #include <string.h>
 
@@ -49,6 +51,13 @@ const struct mode_desc bench_modes[NR_MODES] = {
 		.measures = "N+1 vcmdq_invalidate() ioctls of one entry each",
 		.models = "a trapping VMM today (QEMU forwards entry_num = 1): the reference of every ratio",
 		.needs = "any instance taking SMMUv3 commands",
+		.in_all = true,
+	},
+	[MODE_UPSTREAM] = {
+		.name = "upstream",
+		.measures = "one IOMMU_HWPT_INVALIDATE ioctl on /dev/iommu carrying the batch's N entries through the IOMMUFD_TEST mock vIOMMU (no CMD_SYNC: the mock has none)",
+		.models = "upstream iommufd's trapped path as QEMU uses it on a kernel with IOMMUFD",
+		.needs = "/dev/iommu and CONFIG_IOMMUFD_TEST (in 'all': skipped without them)",
 		.in_all = true,
 	},
 };
