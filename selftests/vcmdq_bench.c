@@ -31,6 +31,32 @@ static void run_all(const char *extra)
 					"2", extra, NULL });
 }
 
+/* /dev/iommu and upstream's IOMMUFD_TEST mock driver (its bus). */
+static bool has_iommufd(void)
+{
+	return !access("/dev/iommu", F_OK);
+}
+
+static bool has_iommufd_mock(void)
+{
+	return has_iommufd() && !access("/sys/bus/iommufd_mock", F_OK);
+}
+
+/* The result of @mode at batch @b in @results, or NULL. */
+static const struct jval *find_cell(const struct jval *results,
+				    const char *mode, long b)
+{
+	int i;
+
+	for (i = 0; i < results->n; i++) {
+		const struct jval *c = results->items[i];
+
+		if (!strcmp(jstr(c, "mode") ?: "", mode) && jnum(c, "batch") == b)
+			return c;
+	}
+	return NULL;
+}
+
 static bool has_fast_queues(void)
 {
 	struct vcmdq_instance_info info[VCMDQ_MAX_INSTANCES];
@@ -52,7 +78,7 @@ TEST(list_modes)
 {
 	static const char *const modes[] = { "floor", "fast", "fast-nokick",
 					     "uring", "slow-batch",
-					     "slow-single" };
+					     "slow-single", "upstream" };
 	unsigned int i;
 
 	run_tool(&r, AS_ROOT, BENCH, (const char *const[]){ "--list-modes", NULL });
@@ -65,8 +91,10 @@ TEST(all_modes_json)
 {
 	static const char *const modes[] = { "slow-single", "slow-batch",
 					     "uring", "fast", "fast-nokick",
-					     "floor" };
-	const struct jval *results, *cfg;
+					     "floor", "upstream" };
+	/* upstream runs in 'all' only where the kernel has the mock */
+	unsigned int nr_modes = ARRAY_SIZE(modes) - !has_iommufd_mock();
+	const struct jval *results, *cfg, *unavail;
 	unsigned int m, b, found;
 	struct jval *doc;
 	int i;
@@ -85,8 +113,19 @@ TEST(all_modes_json)
 	EXPECT_EQ(1, jbool(cfg, "model_checked"));
 	results = jarr(doc, "results");
 	ASSERT_NE(NULL, results);
-	EXPECT_EQ(ARRAY_SIZE(modes) * 2, results->n);
-	for (m = 0; m < ARRAY_SIZE(modes); m++) {
+	EXPECT_EQ(nr_modes * 2, results->n);
+	/* a mode 'all' skipped is named, with its reason */
+	unavail = jget(cfg, "unavailable");
+	ASSERT_NE(NULL, unavail);
+	ASSERT_EQ(J_ARR, unavail->t);
+	if (has_iommufd_mock()) {
+		EXPECT_EQ(0, unavail->n);
+	} else {
+		ASSERT_EQ(1, unavail->n);
+		EXPECT_STREQ("upstream", jstr(unavail->items[0], "mode") ?: "");
+		EXPECT_NE(NULL, jstr(unavail->items[0], "reason"));
+	}
+	for (m = 0; m < nr_modes; m++) {
 		for (b = 1; b <= 16; b += 15) {
 			found = 0;
 			for (i = 0; i < results->n; i++) {
@@ -106,6 +145,75 @@ TEST(all_modes_json)
 			}
 			EXPECT_EQ(1, found) TH_LOG("%s batch %u", modes[m], b);
 		}
+	}
+	jfree(doc);
+}
+
+/*
+ * upstream iommufd's trapped path side by side with vcmdq's: on a kernel
+ * with /dev/iommu and the mock every cell ran and was checked (each call
+ * 0 with entry_num == N, the bench dies otherwise); without them, asked
+ * for by name, the mode refuses with the reason and exit 1 (no SKIP: the
+ * refusal is what the other VMs test).
+ */
+TEST(upstream)
+{
+	const char *modes = has_fast_queues() ? "upstream,slow-batch,slow-single,fast" :
+						"upstream,slow-batch,slow-single";
+	const struct jval *results, *cfg;
+	unsigned int b;
+	struct jval *doc;
+
+	if (!has_iommufd_mock()) {
+		run_tool(&r, AS_ROOT, BENCH,
+			 (const char *const[]){ "--mode", "upstream", "--iters",
+						"5", NULL });
+		EXPECT_EQ(1, r.status) TH_LOG("stderr: %s", r.err);
+		EXPECT_STREQ("", r.out);
+		EXPECT_NE(NULL, strstr(r.err, "vcmdq-bench: upstream: "))
+			TH_LOG("stderr: %s", r.err);
+		/* no iommufd at all, or iommufd without the mock */
+		EXPECT_NE(NULL, strstr(r.err, has_iommufd() ? "IOMMUFD_TEST" :
+							      "no /dev/iommu"))
+			TH_LOG("stderr: %s", r.err);
+		/* in 'all' the same machine skips it, with one line */
+		run_tool(&r, AS_ROOT, BENCH,
+			 (const char *const[]){ "--mode", "all", "--iters", "5",
+						"--warmup", "1", NULL });
+		EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+		EXPECT_NE(NULL, strstr(r.err, "skipping upstream: "))
+			TH_LOG("stderr: %s", r.err);
+		return;
+	}
+
+	run_tool(&r, AS_ROOT, BENCH,
+		 (const char *const[]){ "--mode", modes, "--batch", "1,64",
+					"--iters", "30", "--warmup", "2",
+					"--json", NULL });
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	doc = jdoc(r.out);
+	ASSERT_NE(NULL, doc) TH_LOG("not one JSON document: %.400s", r.out);
+	cfg = jget(doc, "config");
+	ASSERT_NE(NULL, cfg);
+	ASSERT_NE(NULL, jget(cfg, "unavailable"));
+	EXPECT_EQ(0, jget(cfg, "unavailable")->n);
+	results = jarr(doc, "results");
+	ASSERT_NE(NULL, results);
+	for (b = 1; b <= 64; b += 63) {
+		const struct jval *up = find_cell(results, "upstream", b);
+		const struct jval *ratio;
+
+		ASSERT_NE(NULL, up) TH_LOG("no upstream cell at batch %u", b);
+		EXPECT_EQ(30, jnum(up, "batches")) TH_LOG("batch %u", b);
+		EXPECT_EQ(30 * b, jnum(up, "commands")) TH_LOG("batch %u", b);
+		EXPECT_LT(0, jnum(up, "p50_ns")) TH_LOG("batch %u", b);
+		EXPECT_LE(jnum(up, "p50_ns"), jnum(up, "max_ns"));
+		/* side by side: the ratio to slow-single of the same run */
+		ratio = jget(up, "ratio_p50_vs_slow_single");
+		ASSERT_NE(NULL, ratio);
+		EXPECT_EQ(J_NUM, ratio->t) TH_LOG("batch %u", b);
+		EXPECT_NE(NULL, find_cell(results, "slow-batch", b));
+		EXPECT_NE(NULL, find_cell(results, "slow-single", b));
 	}
 	jfree(doc);
 }
