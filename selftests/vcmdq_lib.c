@@ -1079,6 +1079,148 @@ TEST_F(lib, slow_path_partial)
 	free(c);
 }
 
+/*
+ * The slow path without waiting (io_uring contexts): results as the
+ * synchronous call gives them, in submission order, the caller's data
+ * kept; a completion a synchronous call took off the ring still reaches
+ * the reaper and its poller; the in-flight limit; the errno cases.  An
+ * ioctl context refuses all three functions.
+ */
+TEST_F(lib, slow_path_async)
+{
+	struct vcmdq_inv_req req[VCMDQ_INV_INFLIGHT_MAX + 1], *done[80];
+	uint64_t good[4][2], bad[3][2], remote[3][2];
+	struct vcmdq_viommu *sv = self->v;
+	struct vcmdq_instance in;
+	unsigned int nr, i;
+	uint32_t num;
+	int efd;
+
+	if (!sv) {
+		ASSERT_EQ(0, vcmdq_instance_find(self->ctx, 0, VCMDQ_FLAVOR_SMMUV3,
+						 0, &in))
+			SKIP(return, "no SMMUv3 instance");
+		ASSERT_EQ(0, vcmdq_viommu_create(self->ctx, in.id, &sv));
+	}
+	for (i = 0; i < 4; i++)
+		vcmdq_prep_tlbi_nh_asid(good[i], 50 + i);
+	for (i = 0; i < 3; i++) {
+		vcmdq_prep_tlbi_nh_asid(bad[i], 50);
+		vcmdq_prep_tlbi_nh_asid(remote[i], 51);
+	}
+	bad[2][0] = OP_TLBI_EL2_ALL;
+	remote[1][0] = OP_CFGI_STE | (0x42ULL << 32);
+	remote[1][1] = 1;
+
+	if (!(variant->open_flags & VCMDQ_OPEN_URING)) {
+		EXPECT_EQ(-EOPNOTSUPP, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3,
+							       good, 16, 4, &req[0]));
+		EXPECT_EQ(-EOPNOTSUPP, vcmdq_invalidate_reap(self->ctx, done, 1, 0, &nr));
+		EXPECT_EQ(-EOPNOTSUPP, vcmdq_invalidate_fd(self->ctx));
+		return;
+	}
+
+	/* errno cases, errno itself untouched */
+	errno = 1234;
+	EXPECT_EQ(-EINVAL, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good,
+						   16, 0, &req[0]));
+	EXPECT_EQ(-EINVAL, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good,
+						   16, VCMDQ_INVALIDATE_MAX_ENTRIES + 1,
+						   &req[0]));
+	EXPECT_EQ(-EINVAL, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good,
+						   16, 4, NULL));
+	EXPECT_EQ(-EINVAL, vcmdq_invalidate_reap(self->ctx, done, 1, 2, &nr));
+	EXPECT_EQ(1234, errno);
+	/* Nothing in flight: a waiting reap returns at once, empty. */
+	EXPECT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 4, 4, &nr));
+	EXPECT_EQ(0, nr);
+	efd = vcmdq_invalidate_fd(self->ctx);
+	ASSERT_LE(0, efd);
+	EXPECT_EQ(efd, vcmdq_invalidate_fd(self->ctx));
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+
+	/* Three requests: whole, an illegal entry, a VMM-owned entry. */
+	req[0].user_data = 100;
+	req[1].user_data = 101;
+	req[2].user_data = 102;
+	ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good, 16, 4,
+					     &req[0]));
+	ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, bad, 16, 3,
+					     &req[1]));
+	ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, remote, 16,
+					     3, &req[2]));
+	EXPECT_EQ(POLLIN, poll_fd(efd, POLLIN, 5000));
+	ASSERT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 80, 3, &nr));
+	ASSERT_EQ(3, nr);
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(&req[i], done[i]);
+		EXPECT_EQ(100 + i, done[i]->user_data);
+	}
+	EXPECT_EQ(0, req[0].result);
+	EXPECT_EQ(4, req[0].num);
+	EXPECT_EQ(-EIO, req[1].result);
+	EXPECT_EQ(2, req[1].num);
+	EXPECT_EQ(-EREMOTE, req[2].result);
+	EXPECT_EQ(1, req[2].num);
+	/* The same entries through the synchronous call: the same answers. */
+	num = 3;
+	EXPECT_EQ(-EIO, vcmdq_invalidate(sv, VCMDQ_DATA_SMMUV3, bad, 16, &num));
+	EXPECT_EQ(2, num);
+	num = 3;
+	EXPECT_EQ(-EREMOTE, vcmdq_invalidate(sv, VCMDQ_DATA_SMMUV3, remote, 16,
+					     &num));
+	EXPECT_EQ(1, num);
+
+	/*
+	 * A synchronous call after an asynchronous request runs after it
+	 * (drained) and takes its completion off the ring: the reaper still
+	 * gets it, and the poller is told.
+	 */
+	ASSERT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 80, 0, &nr));
+	EXPECT_EQ(0, nr);
+	ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good, 16, 4,
+					     &req[3]));
+	num = 4;
+	EXPECT_EQ(0, vcmdq_invalidate(sv, VCMDQ_DATA_SMMUV3, good, 16, &num));
+	EXPECT_EQ(POLLIN, poll_fd(efd, POLLIN, 0));
+	ASSERT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 80, 0, &nr));
+	ASSERT_EQ(1, nr);
+	EXPECT_EQ(&req[3], done[0]);
+	EXPECT_EQ(0, req[3].result);
+	EXPECT_EQ(4, req[3].num);
+	EXPECT_EQ(0, poll_fd(efd, POLLIN, 0));
+
+	/* The in-flight limit, then a reap of less than is there. */
+	for (i = 0; i < VCMDQ_INV_INFLIGHT_MAX; i++)
+		ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good,
+						     16, 1, &req[i]));
+	EXPECT_EQ(-EBUSY, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, good,
+						  16, 1, &req[i]));
+	ASSERT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 10, 10, &nr));
+	EXPECT_EQ(10, nr);
+	EXPECT_EQ(POLLIN, poll_fd(efd, POLLIN, 0));	/* more wait */
+	ASSERT_EQ(0, vcmdq_invalidate_reap(self->ctx, done, 80,
+					   VCMDQ_INV_INFLIGHT_MAX - 10, &nr));
+	EXPECT_EQ(VCMDQ_INV_INFLIGHT_MAX - 10, nr);
+	for (i = 0; i < nr; i++) {
+		EXPECT_EQ(&req[10 + i], done[i]);
+		EXPECT_EQ(0, done[i]->result);
+		EXPECT_EQ(1, done[i]->num);
+	}
+
+	/*
+	 * Left in flight: vcmdq_close() (the teardown) waits for it.  Static:
+	 * the kernel reads the entries and writes the request after this
+	 * function returned.
+	 */
+	static struct vcmdq_inv_req tail_req;
+	static uint64_t tail_entries[4][2];
+
+	memcpy(tail_entries, good, sizeof(good));
+	ASSERT_EQ(0, vcmdq_invalidate_submit(sv, VCMDQ_DATA_SMMUV3, tail_entries,
+					     16, 4, &tail_req));
+}
+
 /* ---- teardown with everything alive ------------------------------------ */
 
 TEST_F(lib, close_everything_alive)

@@ -135,6 +135,8 @@ VCMDQ_EXPORT int vcmdq_open(const char *path, unsigned int flags,
 		return -ENOMEM;
 	pthread_mutex_init(&ctx->lock, NULL);
 	pthread_mutex_init(&ctx->ring_lock, NULL);
+	ctx->async_done_tail = &ctx->async_done;
+	ctx->async_efd = -1;
 	ctx->ops = &vcmdq_ioctl_ops;
 	/* Looking needs no write access; building a VM does. */
 	ctx->fd = open(path ? path : "/dev/vcmdq",
@@ -156,7 +158,21 @@ VCMDQ_EXPORT int vcmdq_open(const char *path, unsigned int flags,
 	}
 	ctx->s2_id = s2.out_s2_id;
 	if (flags & VCMDQ_OPEN_URING) {
-		rc = io_uring_queue_init(8, &ctx->ring, 0);
+		/*
+		 * 8 SQEs: a synchronous call links up to 8 batches per
+		 * submission, an asynchronous request takes one.  The CQ
+		 * holds every completion that can be pending at once
+		 * (VCMDQ_INV_INFLIGHT_MAX asynchronous + 8), so none
+		 * overflows while nobody reaps.
+		 */
+		struct io_uring_params params = {
+			.flags = IORING_SETUP_CQSIZE,
+			.cq_entries = 128,
+		};
+
+		_Static_assert(VCMDQ_INV_INFLIGHT_MAX + 8 <= 128,
+			       "the CQ holds every pending completion");
+		rc = io_uring_queue_init_params(8, &ctx->ring, &params);
 		if (rc) {
 			rc = rc == -ENOSYS ? -EOPNOTSUPP : rc;
 			goto fail;

@@ -62,6 +62,19 @@ struct vcmdq_ctx {
 	const struct vcmdq_slow_ops *ops;
 	pthread_mutex_t ring_lock;
 	struct io_uring ring;
+	/*
+	 * Asynchronous requests (ring_lock): how many are in flight, and those
+	 * whose completion a synchronous call reaped from the shared ring,
+	 * kept (oldest first) for the next vcmdq_invalidate_reap().
+	 */
+	unsigned int async_inflight;
+	struct vcmdq_inv_req *async_done, **async_done_tail;
+	/*
+	 * vcmdq_invalidate_fd()'s eventfd, registered with the ring on first
+	 * use (-1 before): the kernel signals it for every CQE, the library
+	 * when a completion waits on async_done.
+	 */
+	int async_efd;
 };
 
 struct vcmdq_qslot {

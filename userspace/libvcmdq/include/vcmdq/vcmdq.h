@@ -375,6 +375,73 @@ int vcmdq_invalidate(struct vcmdq_viommu *viommu, uint32_t data_type,
 /* vcmdq_invalidate_probe() - vcmdq_invalidate() with no entries. */
 int vcmdq_invalidate_probe(struct vcmdq_viommu *viommu, uint32_t data_type);
 
+/* ---- the slow path, asynchronous (io_uring contexts) -------------------- */
+
+/**
+ * struct vcmdq_inv_req - one asynchronous slow path request
+ * @user_data: the caller's, untouched by the library
+ * @result: on completion, 0 or the negative errno vcmdq_invalidate() would
+ *	have returned for the same entries (-EIO, -EREMOTE, -E2BIG: the entry
+ *	at index @num stopped the batch)
+ * @num: on completion, the number of entries that took effect
+ * @__priv: the library's (the kernel request it writes back into, the
+ *	link of the completed list)
+ *
+ * The caller owns the memory: it must stay valid, and the entries it
+ * names unchanged, from vcmdq_invalidate_submit() until
+ * vcmdq_invalidate_reap() has returned it.
+ */
+struct vcmdq_inv_req {
+	uint64_t user_data;
+	int32_t result;
+	uint32_t num;
+	uint64_t __priv[9];
+};
+
+/* Requests one context keeps in flight at most (-EBUSY beyond). */
+#define VCMDQ_INV_INFLIGHT_MAX	64
+
+/*
+ * vcmdq_invalidate_submit() - queue @num entries (1 ..
+ * VCMDQ_INVALIDATE_MAX_ENTRIES, one kernel request) in the guest's
+ * @data_type format through @viommu, and return without waiting: the
+ * request goes to the kernel as an IORING_OP_URING_CMD of the context's
+ * ring.  Requests run in the order they were submitted, each after the one
+ * before it has completed (the ring links them), so a guest's order holds;
+ * a failed request does not cancel the next ones: the VMM decides (it
+ * usually stops submitting for that guest queue until it handled the
+ * failure).  Errors: -EOPNOTSUPP on a context opened without
+ * VCMDQ_OPEN_URING; -EINVAL a NULL argument, @num 0 or above
+ * VCMDQ_INVALIDATE_MAX_ENTRIES; -EBUSY VCMDQ_INV_INFLIGHT_MAX requests are
+ * in flight (reap some); io_uring_submit()'s errors.  Thread-safe (the
+ * ring is context-locked).
+ */
+int vcmdq_invalidate_submit(struct vcmdq_viommu *viommu, uint32_t data_type,
+			    const void *entries, uint32_t entry_len,
+			    uint32_t num, struct vcmdq_inv_req *req);
+
+/*
+ * vcmdq_invalidate_reap() - collect up to @max completed requests into
+ * @done (in completion order), waiting until at least @min_complete have
+ * completed (0: never wait; at most the number in flight); *@nr gets how
+ * many.  Each returned request has @result and @num filled in and is the
+ * caller's again.  -EOPNOTSUPP on an ioctl context; -EINVAL a NULL
+ * argument or @min_complete above @max.  Context-locked: a blocking reap
+ * holds the ring, so vcmdq_invalidate() on the same context waits for it.
+ */
+int vcmdq_invalidate_reap(struct vcmdq_ctx *ctx, struct vcmdq_inv_req **done,
+			  unsigned int max, unsigned int min_complete,
+			  unsigned int *nr);
+
+/*
+ * vcmdq_invalidate_fd() - a file descriptor (an eventfd, owned by the
+ * library) that polls readable (POLLIN) while completions wait to be
+ * reaped, for the VMM's event loop; it may also wake when none does (a
+ * synchronous call's own completion).  vcmdq_invalidate_reap() resets it.
+ * -EOPNOTSUPP on an ioctl context; eventfd()'s errors.  Context-locked.
+ */
+int vcmdq_invalidate_fd(struct vcmdq_ctx *ctx);
+
 /* "ioctl" or "io_uring": the context's slow path.  Lock-free. */
 const char *vcmdq_slow_path_name(const struct vcmdq_ctx *ctx);
 
