@@ -6,7 +6,7 @@
 # never loaded into the machine's own kernel.
 #
 #   make            module + selftests + vcmdqctl + libvcmdq
-#   make check      install missing dependencies, build, run every test in the VMs
+#   make check      install missing dependencies, build, run every test in the VMs (x86 and arm64)
 #   make run        boot the VM, load the module, print the instance table
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make W=1        build the module with extra warnings (must stay clean)
@@ -210,6 +210,7 @@ check:
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory suite-modules VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory iommufd-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory arm64 VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" \
 	VCMDQ_SUITE_KERNELS="$(SUITE_KERNELS)" \
