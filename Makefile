@@ -106,7 +106,12 @@ ARM64_DIR := $(CURDIR)/build/arm64
 ARM64_SELFTESTS := $(addprefix build/arm64/,$(SELFTESTS))
 ARM64_SYSROOT := build/arm64/sysroot
 ARM64_LIBVCMDQ_A := build/arm64/libvcmdq/libvcmdq.a
-arm64: arm64-module arm64-selftests
+arm64: arm64-module arm64-selftests build/arm64/litmus
+
+# Which reorderings the arm64 VM's CPU shows (docs/testing.md).
+build/arm64/litmus: tests/vm/litmus.c
+	@mkdir -p $(@D)
+	$(ARM64_CROSS)gcc -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
 
 arm64-module:
 	@root=$$($(CURDIR)/tools/debian-kernel --arch arm64 $(ARM64_SUITE)) && \
