@@ -293,6 +293,8 @@ test_arm64_guest_on_x86_is_tcg_without_probe() {
 	grep -q -F -- '-machine virt\,gic-version=3\,iommu=smmuv3\,accel=tcg ' "$FAKE_QEMU_LOG" ||
 		fail "not the virt machine with GICv3 and SMMUv3: $(cat "$FAKE_QEMU_LOG")"
 	grep -q -- 'console=ttyAMA0' "$FAKE_QEMU_LOG" || fail "console is not ttyAMA0"
+	grep -q -F -- '-cpu max\,pauth-impdef=on ' "$FAKE_QEMU_LOG" ||
+		fail "TCG without the cheap pointer authentication"
 	# x86's IOMMUs are refused on arm64, and the SMMUv3 on x86.
 	VMRUN_OPTS=(--arch arm64 --iommu intel)
 	vmrun VCMDQ_BUSYBOX_ARM64="$VCMDQ_BUSYBOX"
