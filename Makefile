@@ -6,7 +6,7 @@
 # never loaded into the machine's own kernel.
 #
 #   make            module + selftests + vcmdqctl + libvcmdq + examples
-#   make check      install missing dependencies, build, run every test in the VMs
+#   make check      install missing dependencies, build, run every test in the VMs (x86 and arm64)
 #   make run        boot the VM, load the module: instances, a short bench, what it means
 #   make bench      fast vs slow path latency and throughput, in the VM
 #   make examples   examples/ built against a staged install of libvcmdq
@@ -15,6 +15,7 @@
 #   make debug-module  build the debug kernel once (cached) and the module for it
 #   make suite-modules build the module for Debian's newer kernels (SUITE_KERNELS)
 #   make iommufd-module build the 7.3 kernel with IOMMUFD once (cached) and the module for it
+#   make arm64         cross-build the module and the selftests for Debian's arm64 kernel
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -44,14 +45,14 @@ VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
-.PHONY: all modules debug-module iommufd-module suite-modules print-suite-kernels userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
+.PHONY: all modules debug-module iommufd-module suite-modules print-suite-kernels arm64 arm64-module arm64-selftests userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests examples
 
 modules:
 	@test -d "$(KDIR)" || { echo "vcmdq: no kernel headers at KDIR=$(KDIR); run tools/install-deps" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
 
-# build_module_copy DIR KDIR: the module for another kernel.  An external
+# build_module_copy DIR KDIR [MAKEARGS]: the module for another kernel.  An external
 # module builds in its own directory, so it is built from a copy of the
 # sources in DIR (cp -p keeps their times: make rebuilds only what changed).
 define build_module_copy
@@ -59,7 +60,7 @@ mkdir -p $(1)/kernel $(1)/uapi/linux && \
 cp -p Kbuild $(1)/ && \
 cp -p kernel/Kbuild kernel/*.c kernel/*.h $(1)/kernel/ && \
 cp -p uapi/linux/*.h $(1)/uapi/linux/ && \
-$(MAKE) -C $(2) M=$(1) VCMDQ_VERSION=$(VCMDQ_VERSION) modules
+$(MAKE) -C $(2) M=$(1) VCMDQ_VERSION=$(VCMDQ_VERSION) $(3) modules
 endef
 
 # The debug VM configuration of make check boots a debug kernel (KASAN,
@@ -93,6 +94,69 @@ suite-modules:
 		echo "vcmdq: module for $$(cat $$root/kver) ($$suite)"; \
 		$(call build_module_copy,$(SUITE_MODULE_DIR)/$$suite,$$kdir); \
 	done
+
+# arm64 (the "arm64" VM configuration of tools/check): Debian's arm64
+# kernel of ARM64_SUITE, fetched and unpacked by tools/debian-kernel --arch
+# arm64 (its headers link to the amd64 kbuild of the same version), the
+# module cross-built against it, and every selftest cross-built static
+# (the initramfs has no arm64 libc) against arm64 liburing-dev (unpacked
+# from ARM64_PKG_SUITE) and libvcmdq built for arm64 in its own directory.
+# 6.12 from bookworm-backports, not bookworm's 6.1 (6.1.176): arm64 has
+# write-protect userfaultfd only from 6.10 on, which the lifetime and
+# isolation tests use to stall a reply copy (on 6.1 they skip).  The
+# module builds and passes the rest there too: make arm64 ARM64_SUITE=bookworm.
+ARM64_SUITE ?= bookworm-backports
+ARM64_PKG_SUITE ?= bookworm
+ARM64_CROSS ?= aarch64-linux-gnu-
+ARM64_DIR := $(CURDIR)/build/arm64
+# The selftests of the project's userspace tools (vcmdqctl, vcmdq-bench,
+# the example against a staged shared library) run in the x86 VMs only:
+# those tools are not cross-built (vcmdqctl needs libpci, the example a
+# dynamic loader the arm64 initramfs does not have).
+ARM64_HOST_TOOL_TESTS := selftests/vcmdqctl_test selftests/vcmdq_bench_test \
+			 selftests/vcmdq_examples_test
+ARM64_SELFTESTS := $(addprefix build/arm64/,$(filter-out $(ARM64_HOST_TOOL_TESTS),$(SELFTESTS)))
+ARM64_SYSROOT := build/arm64/sysroot
+ARM64_LIBVCMDQ_A := build/arm64/libvcmdq/libvcmdq.a
+arm64: arm64-module arm64-selftests build/arm64/litmus
+
+# Which reorderings the arm64 VM's CPU shows (docs/testing.md).
+build/arm64/litmus: tests/vm/litmus.c
+	@mkdir -p $(@D)
+	$(ARM64_CROSS)gcc -O2 -Wall -Wextra -Werror -static -pthread -o $@ $<
+
+arm64-module:
+	@root=$$($(CURDIR)/tools/debian-kernel --arch arm64 $(ARM64_SUITE)) && \
+	echo "vcmdq: module for $$(cat $$root/kver) ($(ARM64_SUITE), arm64)" && \
+	$(call build_module_copy,$(ARM64_DIR)/module,$$root/usr/src/linux-headers-$$(cat $$root/kver),ARCH=arm64 CROSS_COMPILE=$(ARM64_CROSS))
+
+arm64-selftests: $(ARM64_SELFTESTS)
+
+# liburing's headers and static library, arm64 build.
+$(ARM64_SYSROOT)/.done:
+	@deb=$$($(CURDIR)/tools/debian-kernel --arch arm64 --fetch $(ARM64_PKG_SUITE) liburing-dev) && \
+	rm -rf $(ARM64_SYSROOT) && mkdir -p $(ARM64_SYSROOT) && dpkg -x $$deb $(ARM64_SYSROOT) && \
+	test -f $(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu/liburing.a && touch $@
+
+$(ARM64_LIBVCMDQ_A): $(LIBVCMDQ_SRCS) $(ARM64_SYSROOT)/.done
+	$(MAKE) -C $(LIBVCMDQ_DIR) B=$(ARM64_DIR)/libvcmdq CC=$(ARM64_CROSS)gcc AR=$(ARM64_CROSS)ar \
+		CFLAGS="-O2 -g -Werror -I$(CURDIR)/$(ARM64_SYSROOT)/usr/include" $(ARM64_DIR)/libvcmdq/libvcmdq.a
+
+build/arm64/selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
+build/arm64/selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
+build/arm64/selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
+build/arm64/selftests/vcmdq_lib_test: SELFTEST_LIBS := $(ARM64_LIBVCMDQ_A) -luring -Wl,--wrap=ioctl
+build/arm64/selftests/vcmdq_info_test: SELFTEST_LIBS := $(ARM64_LIBVCMDQ_A) -luring
+build/arm64/selftests/vcmdq_info_test: $(ARM64_LIBVCMDQ_A)
+build/arm64/selftests/vcmdq_lib_test: $(ARM64_LIBVCMDQ_A)
+
+build/arm64/selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h \
+		  $(LIBVCMDQ_DIR)/include/vcmdq/*.h $(ARM64_SYSROOT)/.done
+	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
+	@mkdir -p $(@D)
+	$(ARM64_CROSS)gcc $(USER_CFLAGS) -static -I$(KSFT_DIR) -I$(CURDIR)/kernel \
+		-I$(CURDIR)/$(LIBVCMDQ_DIR)/include -I$(CURDIR)/$(ARM64_SYSROOT)/usr/include \
+		-o $@ $< -L$(CURDIR)/$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lpthread $(SELFTEST_LIBS)
 
 userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
 
@@ -200,6 +264,7 @@ check:
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory suite-modules VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory iommufd-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory arm64 VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" VCMDQ_CHECK_ADD=$(EXAMPLES_VM) \
 	VCMDQ_SUITE_KERNELS="$(SUITE_KERNELS)" \

@@ -133,11 +133,23 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 	unsigned int done = 0;
 	u32 gerror, gerrorn, prod, cons;
 
-	if (!(READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONFIG)) &
+	/*
+	 * Acquire: pairs with the guest's release of CONFIG.  The guest sets
+	 * PROD and CONS while the queue is disabled, then CONFIG.EN; without
+	 * it a weakly ordered CPU may read CONS below before CONFIG and start
+	 * from a stale CONS (a control dependency orders no later load).
+	 */
+	if (!(smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_CONFIG)) &
 	      VCMDQ_CONFIG_EN)) {
 		if (q->enabled) {
 			q->enabled = false;
-			WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_STATUS), 0);
+			/*
+			 * Release: pairs with the guest's acquire of STATUS.
+			 * Once it sees the queue stopped, every read of the
+			 * entries and write of CONS is done: it may reset
+			 * PROD and CONS and reuse the memory.
+			 */
+			smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_STATUS), 0);
 		}
 		return 0;
 	}
@@ -145,8 +157,9 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 		/* The guest set PROD and CONS while the queue was disabled. */
 		q->enabled = true;
 		q->cons = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS)) & mask;
-		WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_STATUS),
-			   VCMDQ_STATUS_ENABLED);
+		/* Release, as every engine-written register the guest polls. */
+		smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_STATUS),
+				  VCMDQ_STATUS_ENABLED);
 	}
 
 	gerror = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_GERROR));

@@ -42,8 +42,11 @@ static_assert(sizeof(unsigned long) >= sizeof(u64));
  * @npages: number of pinned pages, also the charge
  * @mm: the mapping process's mm, whose pinned_vm (VmPin) shows @npages
  *	(held with mmgrab() until uncharged)
- * @user: the user whose locked_vm is charged @npages (a reference), or NULL
- *	when the mapping process had CAP_IPC_LOCK and nothing was charged
+ * @cred: the mapping process's credentials (a reference), whose user's
+ *	locked_vm is charged @npages, or NULL when the mapping process had
+ *	CAP_IPC_LOCK and nothing was charged.  The cred, not the user_struct:
+ *	its reference keeps cred->user alive, and put_cred() is exported on
+ *	every 6.1 kernel, while free_uid() is not (6.1.176 lacks it)
  * @writable: pinned for write: unpinning marks the pages dirty
  * @holds: queues reading guest memory in this mapping; unmap is EBUSY
  *	while non-zero (the engine would read freed memory otherwise)
@@ -53,7 +56,7 @@ struct vcmdq_s2_mapping {
 	struct page ***chunks;
 	unsigned long npages;
 	struct mm_struct *mm;
-	struct user_struct *user;
+	const struct cred *cred;
 	bool writable;
 	unsigned int holds;
 };
@@ -230,7 +233,8 @@ static int vcmdq_s2_charge(struct vcmdq_s2_mapping *map)
 			    new > limit)
 				return -ENOMEM;
 		} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
-		map->user = get_uid(user);
+		/* current_user() is current_cred()->user. */
+		map->cred = get_current_cred();
 	}
 	mmgrab(current->mm);
 	map->mm = current->mm;
@@ -243,9 +247,9 @@ static void vcmdq_s2_uncharge(struct vcmdq_s2_mapping *map)
 {
 	atomic64_sub(map->npages, &map->mm->pinned_vm);
 	mmdrop(map->mm);
-	if (map->user) {
-		atomic_long_sub(map->npages, &map->user->locked_vm);
-		free_uid(map->user);
+	if (map->cred) {
+		atomic_long_sub(map->npages, &map->cred->user->locked_vm);
+		put_cred(map->cred);
 	}
 }
 

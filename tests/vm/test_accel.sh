@@ -50,12 +50,14 @@ fail() {
 	bad=1
 }
 
-# vmrun [NAME=VALUE...]: one tools/vm/run with those variables set; RC is
-# its exit status, ACCEL_LINE its only "vm/run: accel" line.
+# vmrun [NAME=VALUE...]: one tools/vm/run with those variables set (and the
+# options in VMRUN_OPTS); RC is its exit status, ACCEL_LINE its only
+# "vm/run: accel" line.
+VMRUN_OPTS=()
 vmrun() {
 	local n
 	RC=0
-	env "$@" "$RUN" --kernel "$kernel" --no-module --timeout 30 -- true >"$OUT" 2>"$ERR" || RC=$?
+	env "$@" "$RUN" "${VMRUN_OPTS[@]}" --kernel "$kernel" --no-module --timeout 30 -- true >"$OUT" 2>"$ERR" || RC=$?
 	n=$(grep -c '^vm/run: accel ' "$ERR")
 	ACCEL_LINE=$(grep '^vm/run: accel ' "$ERR")
 	if ((RC != 125 && n != 1)); then
@@ -274,6 +276,32 @@ test_unwritable_cache_still_runs() {
 	expect_rc 0
 	expect_line "vm/run: accel tcg (kvm probe failed: qemu exited 134 before the marker; not cached: $T/${FUNCNAME[0]}/file/cache/accel not writable)"
 	expect_run tcg
+}
+
+# An arm64 guest (the stand-in is also qemu-system-aarch64): on an x86 host
+# no probe, TCG, and the virt machine with GICv3 and the SMMUv3 asked for.
+test_arm64_guest_on_x86_is_tcg_without_probe() {
+	setup "${FUNCNAME[0]}"
+	[[ $(uname -m) == x86_64 ]] || { echo "#   SKIP: host is $(uname -m)"; return 0; }
+	VMRUN_OPTS=(--arch arm64 --iommu smmuv3)
+	vmrun FAKE_QEMU_KVM=boot VCMDQ_BUSYBOX_ARM64="$VCMDQ_BUSYBOX"
+	expect_rc 0
+	expect_line "vm/run: accel tcg (host is x86_64, KVM runs arm64 guests on aarch64 only)"
+	expect_probes 0
+	expect_run tcg
+	# The stand-in logs %q-quoted words: commas come escaped.
+	grep -q -F -- '-machine virt\,gic-version=3\,iommu=smmuv3\,accel=tcg ' "$FAKE_QEMU_LOG" ||
+		fail "not the virt machine with GICv3 and SMMUv3: $(cat "$FAKE_QEMU_LOG")"
+	grep -q -- 'console=ttyAMA0' "$FAKE_QEMU_LOG" || fail "console is not ttyAMA0"
+	grep -q -F -- '-cpu max\,pauth-impdef=on ' "$FAKE_QEMU_LOG" ||
+		fail "TCG without the cheap pointer authentication"
+	# x86's IOMMUs are refused on arm64, and the SMMUv3 on x86.
+	VMRUN_OPTS=(--arch arm64 --iommu intel)
+	vmrun VCMDQ_BUSYBOX_ARM64="$VCMDQ_BUSYBOX"
+	expect_rc 125
+	VMRUN_OPTS=(--iommu smmuv3)
+	vmrun
+	expect_rc 125
 }
 
 tests=$(declare -F | awk '$3 ~ /^test_/ { print $3 }')

@@ -118,6 +118,17 @@ test_bad_suite_refused() {
 	}
 }
 
+# Only the architectures it knows: a typo fails before any network access.
+test_bad_arch_refused() {
+	fake badarch bookworm
+	local rc=0
+	"$DK" --arch mips bookworm >/dev/null 2>"$T/err" || rc=$?
+	[[ $rc -eq 2 ]] && grep -q "amd64 or arm64" "$T/err" || {
+		echo "#   exit $rc, stderr: $(cat "$T/err")"
+		return 1
+	}
+}
+
 tests=$(declare -F | awk '$3 ~ /^test_/ { print $3 }')
 echo "TAP version 13"
 echo "1..$(wc -w <<<"$tests")"
