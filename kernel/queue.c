@@ -116,6 +116,18 @@ void vcmdq_queue_publish(struct vcmdq_object *obj)
 {
 	struct vcmdq_queue *q = container_of(obj, struct vcmdq_queue, obj);
 	struct vcmdq_viommu *viommu = q->viommu;
+	unsigned int i;
+
+	/*
+	 * The hardware ignores writes to a logical queue that is not mapped,
+	 * but the control region is the VMM's (and the guest's) memory all
+	 * along: whatever was written to this slot before the queue existed
+	 * (a stray GERRORN, PROD, CONFIG.EN) must not carry into it.  The
+	 * queue starts from its reset state, as after DESTROY; the engine
+	 * does not see it before vcmdq_engine_add_queue() below.
+	 */
+	for (i = 0; i < VCMDQ_CTRL_QUEUE_STRIDE / sizeof(u32); i++)
+		WRITE_ONCE(q->regs[i], 0);
 
 	mutex_lock(&viommu->queue_lock);
 	viommu->queues[q->index] = q;

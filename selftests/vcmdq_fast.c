@@ -2452,6 +2452,36 @@ static void *reader_thread(void *p)
 }
 
 /*
+ * What was written to a queue's register slot before the queue existed
+ * does not carry into it (the hardware ignores writes to an unmapped
+ * logical queue): QUEUE_ALLOC starts the queue from its reset state, and
+ * it runs commands from there.
+ */
+TEST_F(fast, queue_alloc_resets_slot)
+{
+	volatile __u32 *slot;
+	struct fv v;
+	struct gq q0, q1;
+	int i;
+
+	REQUIRE_TEGRA(1);
+	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
+	fq_alloc(&v, 0, GPA(0), 4, &q0);
+	slot = (volatile __u32 *)((char *)v.ctrl + VCMDQ_CTRL_QUEUE_STRIDE);
+	/* The guest scribbles on queue 1's registers before its BASE. */
+	slot[VCMDQ_CTRL_PROD / 4] = 5;
+	slot[VCMDQ_CTRL_CONS / 4] = 3;
+	slot[VCMDQ_CTRL_CONFIG / 4] = VCMDQ_CONFIG_EN;
+	slot[VCMDQ_CTRL_GERRORN / 4] = VCMDQ_GERROR_CMDQ_ERR;
+	fq_alloc(&v, 1, GPA(1), 4, &q1);
+	for (i = 0; i < VCMDQ_CTRL_QUEUE_STRIDE / 4; i++)
+		EXPECT_EQ(0, slot[i]) TH_LOG("register %#x", i * 4);
+	ASSERT_EQ(0, gq_hw_init(&q1));
+	ASSERT_EQ(0, gq_issue1(&q1, cmd_tlbi_nh_asid(0, 1)));
+	EXPECT_FALSE(gq_in_error(&q1));
+}
+
+/*
  * A blocked read() wakes on an event; DESTROY of the event queue gives
  * EOF and EPOLLHUP once what is queued has been read, and wakes a reader
  * blocked on the empty queue.
