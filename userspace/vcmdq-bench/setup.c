@@ -52,16 +52,22 @@ static cpu_set_t engine_saved[MAX_INSTANCES];	/* their affinity before */
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* One line on stderr, after what stdout has so far. */
+static void vreport(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "vcmdq-bench: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "vcmdq-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(1);
 }
 
@@ -69,12 +75,9 @@ void warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fprintf(stderr, "vcmdq-bench: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vreport(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void *xcalloc(size_t n, size_t size)
