@@ -36,23 +36,12 @@ FIXTURE(iso)
 
 FIXTURE_SETUP(iso)
 {
-	self->fd = -1;
-	vcmdq_read_counters(&self->base);
-	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open_dev();
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
-		       strerror(errno));
+	VCMDQ_FIXTURE_OPEN(self);
 }
 
 FIXTURE_TEARDOWN(iso)
 {
-	struct vcmdq_counters now;
-
-	if (self->fd >= 0)
-		close(self->fd);
-	vcmdq_read_counters(&now);
-	EXPECT_COUNTERS_EQ(&self->base, &now);
+	VCMDQ_FIXTURE_CLOSE(self);
 }
 
 /* -- S2_MAP: RLIMIT_MEMLOCK ----------------------------------------------- */

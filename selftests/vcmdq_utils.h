@@ -363,6 +363,32 @@ static inline void vcmdq_read_counters(struct vcmdq_counters *c)
 		EXPECT_EQ((a)->contexts, (b)->contexts);                   \
 	})
 
+/*
+ * The setup and teardown of the fixtures that hold one /dev/vcmdq file:
+ * the module's counters before and @self->fd open; then the file closed
+ * and every counter back where it was (nothing leaked).
+ */
+#define VCMDQ_FIXTURE_OPEN(self)					\
+	do {								\
+		(self)->fd = -1;					\
+		vcmdq_read_counters(&(self)->base);			\
+		ASSERT_COUNTERS_READ(&(self)->base);			\
+		(self)->fd = vcmdq_open_dev();				\
+		ASSERT_LE(0, (self)->fd)				\
+			TH_LOG("open %s: %s (is vcmdq.ko loaded?)",	\
+			       VCMDQ_DEV, strerror(errno));		\
+	} while (0)
+
+#define VCMDQ_FIXTURE_CLOSE(self)					\
+	do {								\
+		struct vcmdq_counters __now;				\
+									\
+		if ((self)->fd >= 0)					\
+			close((self)->fd);				\
+		vcmdq_read_counters(&__now);				\
+		EXPECT_COUNTERS_EQ(&(self)->base, &__now);		\
+	} while (0)
+
 #define live_objects() vcmdq_counter("live_objects")
 #define pinned_pages() vcmdq_counter("pinned_pages")
 

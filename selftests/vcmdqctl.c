@@ -50,25 +50,14 @@ FIXTURE(ctl)
 
 FIXTURE_SETUP(ctl)
 {
-	self->fd = -1;
-	vcmdq_read_counters(&self->base);
-	ASSERT_COUNTERS_READ(&self->base);
-	self->fd = vcmdq_open_dev();
-	ASSERT_LE(0, self->fd)
-		TH_LOG("open %s: %s (is vcmdq.ko loaded?)", VCMDQ_DEV,
-		       strerror(errno));
+	VCMDQ_FIXTURE_OPEN(self);
 	self->ninst = vcmdq_instances(self->fd, self->info);
 	ASSERT_LT(0, self->ninst);
 }
 
 FIXTURE_TEARDOWN(ctl)
 {
-	struct vcmdq_counters now;
-
-	if (self->fd >= 0)
-		close(self->fd);
-	vcmdq_read_counters(&now);
-	EXPECT_COUNTERS_EQ(&self->base, &now);
+	VCMDQ_FIXTURE_CLOSE(self);
 }
 
 /* GET_INFO's devices of every instance. */
