@@ -518,6 +518,7 @@ TEST_F(lib, fast_equals_slow)
 	int rc;
 
 	NEED_TQ();
+	REQUIRE_TEST_HOOK(); /* iotlb_fill(): the cache model */
 	/* A device for ATC_INV, when one can be claimed. */
 	if (!vcmdq_instance_device(self->ctx, self->tq.id, 0, &pci)) {
 		char bdf[BDF_LEN];
@@ -600,6 +601,7 @@ TEST_F(lib, full_and_wrap)
 	int round;
 
 	NEED_TQ();
+	REQUIRE_TEST_HOOK(); /* iotlb_fill(): the cache model */
 	ASSERT_EQ(0, queue_up(self, 0, GPA(1), 3, &sq));	/* 8 entries */
 	EXPECT_EQ(-EINVAL, __vcmdq_sq_reserve(&sq, 9, &idx));
 	EXPECT_EQ(-EINVAL, vcmdq_sq_reserve(&sq, 0, &idx));
@@ -656,6 +658,7 @@ TEST_F(lib, illegal_and_recovery)
 	uint32_t seq0 = 0;
 
 	NEED_TQ();
+	REQUIRE_TEST_HOOK(); /* iotlb_fill(): the cache model */
 	ASSERT_EQ(0, vcmdq_eventq_create(self->v, 8, &efd));
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, queue_up(self, 0, GPA(2), 4, &sq));
@@ -840,6 +843,7 @@ TEST_F(lib, error_map)
 	unsigned int i, nq;
 
 	NEED_TQ();
+	REQUIRE_TEST_HOOK(); /* iotlb_fill(): the cache model */
 	nq = self->tq.queues_per_viommu < 4 ? self->tq.queues_per_viommu : 4;
 	ASSERT_LE(3, nq);
 	errno = 4242;
@@ -927,6 +931,7 @@ TEST_F(lib, guest_disable_reprobe)
 	long live0;
 
 	NEED_TQ();
+	REQUIRE_TEST_HOOK(); /* iotlb_fill(): the cache model */
 	nq = self->tq.queues_per_viommu < 4 ? self->tq.queues_per_viommu : 4;
 	ASSERT_LE(2, nq);
 	live0 = live_objects();

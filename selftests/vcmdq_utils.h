@@ -763,6 +763,33 @@ static inline int _test_cmd_kick(int fd, __u32 viommu_id)
 #define test_err_kick(_errno, viommu_id) \
 	EXPECT_ERRNO(_errno, _test_cmd_kick(self->fd, viommu_id))
 
+/*
+ * Whether the module has its test hook: the VCMDQ_TEST ioctl exists only in
+ * a module built with `make VCMDQ_TEST=y` (kernel/test.c); a production
+ * module (DKMS, a real host) answers ENOTTY, as for any unknown command.
+ * Probed once per process (the hook is fixed when the module is built) with
+ * a NULL argument, which a test build refuses with another errno.  A test
+ * that needs the cache model skips with VCMDQ_NEEDS_TEST_HOOK.
+ */
+#define VCMDQ_NEEDS_TEST_HOOK \
+	"needs a VCMDQ_TEST=y module (this one has no VCMDQ_TEST ioctl: ENOTTY)"
+
+static inline bool vcmdq_has_test_hook(int fd)
+{
+	static int hook = -1;
+
+	if (hook < 0)
+		hook = !(ioctl(fd, VCMDQ_TEST, NULL) && errno == ENOTTY);
+	return hook;
+}
+
+/* In a TEST_F(): skip the test on a module without the hook. */
+#define REQUIRE_TEST_HOOK()                                                 \
+	do {                                                                \
+		if (!vcmdq_has_test_hook(self->fd))                         \
+			SKIP(return, VCMDQ_NEEDS_TEST_HOOK);                \
+	} while (0)
+
 /* ---- VCMDQ_TEST: the instance's IOTLB / ATC model ----------------------- */
 
 static inline int _test_cmd_test(int fd, __u32 op, __u32 instance_id,
