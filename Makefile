@@ -33,12 +33,9 @@ USER_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -I$(CURDIR)/uapi
 KSFT_DIR ?= $(shell $(CURDIR)/tools/ksft-harness --print-dir)
 
 # One kselftest program per area; tools/check runs each in the VM.
-SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
-	     selftests/vcmdq_inv_test selftests/vcmdq_lifetime_test \
-	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
-	     selftests/vcmdq_lib_test selftests/vcmdq_examples_test \
-	     selftests/vcmdq_info_test selftests/vcmdqctl_test \
-	     selftests/vcmdq_bench_test
+# selftests/Makefile says which and how they build (TEST_GEN_PROGS).
+SELFTEST_PROGS := $(shell $(MAKE) -s --no-print-directory -C $(CURDIR)/selftests print-progs)
+SELFTESTS := $(addprefix selftests/,$(SELFTEST_PROGS))
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
@@ -113,9 +110,8 @@ ARM64_DIR := $(CURDIR)/build/arm64
 # the example against a staged shared library) run in the x86 VMs only:
 # those tools are not cross-built (vcmdqctl needs libpci, the example a
 # dynamic loader the arm64 initramfs does not have).
-ARM64_HOST_TOOL_TESTS := selftests/vcmdqctl_test selftests/vcmdq_bench_test \
-			 selftests/vcmdq_examples_test
-ARM64_SELFTESTS := $(addprefix build/arm64/,$(filter-out $(ARM64_HOST_TOOL_TESTS),$(SELFTESTS)))
+ARM64_HOST_TOOL_TESTS := vcmdqctl_test vcmdq_bench_test vcmdq_examples_test
+ARM64_SELFTEST_PROGS := $(filter-out $(ARM64_HOST_TOOL_TESTS),$(SELFTEST_PROGS))
 ARM64_SYSROOT := build/arm64/sysroot
 ARM64_LIBVCMDQ_A := build/arm64/libvcmdq/libvcmdq.a
 arm64: arm64-module arm64-selftests build/arm64/litmus
@@ -130,7 +126,10 @@ arm64-module:
 	echo "vcmdq: module for $$(cat $$root/kver) ($(ARM64_SUITE), arm64)" && \
 	$(call build_module_copy,$(ARM64_DIR)/module,$$root/usr/src/linux-headers-$$(cat $$root/kver),ARCH=arm64 CROSS_COMPILE=$(ARM64_CROSS))
 
-arm64-selftests: $(ARM64_SELFTESTS)
+arm64-selftests: $(ARM64_LIBVCMDQ_A) $(ARM64_SYSROOT)/.done
+	$(MAKE) -C selftests OUTPUT=$(ARM64_DIR)/selftests CC=$(ARM64_CROSS)gcc STATIC=1 \
+		SYSROOT=$(CURDIR)/$(ARM64_SYSROOT) LIBVCMDQ_A=$(CURDIR)/$(ARM64_LIBVCMDQ_A) \
+		KSFT_DIR=$(KSFT_DIR) TEST_GEN_PROGS="$(ARM64_SELFTEST_PROGS)"
 
 # liburing's headers and static library, arm64 build.
 $(ARM64_SYSROOT)/.done:
@@ -141,22 +140,6 @@ $(ARM64_SYSROOT)/.done:
 $(ARM64_LIBVCMDQ_A): $(LIBVCMDQ_SRCS) $(ARM64_SYSROOT)/.done
 	$(MAKE) -C $(LIBVCMDQ_DIR) B=$(ARM64_DIR)/libvcmdq CC=$(ARM64_CROSS)gcc AR=$(ARM64_CROSS)ar \
 		CFLAGS="-O2 -g -Werror -I$(CURDIR)/$(ARM64_SYSROOT)/usr/include" $(ARM64_DIR)/libvcmdq/libvcmdq.a
-
-build/arm64/selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
-build/arm64/selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
-build/arm64/selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
-build/arm64/selftests/vcmdq_lib_test: SELFTEST_LIBS := $(ARM64_LIBVCMDQ_A) -luring -Wl,--wrap=ioctl
-build/arm64/selftests/vcmdq_info_test: SELFTEST_LIBS := $(ARM64_LIBVCMDQ_A) -luring
-build/arm64/selftests/vcmdq_info_test: $(ARM64_LIBVCMDQ_A)
-build/arm64/selftests/vcmdq_lib_test: $(ARM64_LIBVCMDQ_A)
-
-build/arm64/selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h \
-		  $(LIBVCMDQ_DIR)/include/vcmdq/*.h $(ARM64_SYSROOT)/.done
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	@mkdir -p $(@D)
-	$(ARM64_CROSS)gcc $(USER_CFLAGS) -static -I$(KSFT_DIR) -I$(CURDIR)/kernel \
-		-I$(CURDIR)/$(LIBVCMDQ_DIR)/include -I$(CURDIR)/$(ARM64_SYSROOT)/usr/include \
-		-o $@ $< -L$(CURDIR)/$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu -lpthread $(SELFTEST_LIBS)
 
 userspace: libvcmdq $(VCMDQCTL) $(VCMDQ_BENCH)
 
@@ -201,29 +184,10 @@ $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h $(LIBVCMDQ_SRCS) |
 	$(CC) $(USER_CFLAGS) -Werror -I$(CURDIR)/$(LIBVCMDQ_DIR)/include $(PCI_CFLAGS) \
 		-o $@ $< $(LIBVCMDQ_A) $(PCI_LIBS) -luring -lpthread
 
-selftests: $(SELFTESTS)
-
-# The slow path is also exercised through io_uring.
-selftests/vcmdq_inv_test: SELFTEST_LIBS := -luring
-# The fail-nth sweep and the isolation tests cover the io_uring path too.
-selftests/vcmdq_fail_nth_test: SELFTEST_LIBS := -luring
-selftests/vcmdq_isolation_test: SELFTEST_LIBS := -luring
-# The library's own test links it statically: the VM needs no extra .so.
-# Its ioctl() calls go through the test's __wrap_ioctl(), which can answer
-# as an older module would (the old_kernel_* tests).
-selftests/vcmdq_lib_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring -Wl,--wrap=ioctl
-selftests/vcmdq_lib_test: $(LIBVCMDQ_SRCS) | libvcmdq
-# GET_OBJECTS and sysfs; its fast path counters test drives libvcmdq.
-selftests/vcmdq_info_test: SELFTEST_LIBS := $(LIBVCMDQ_A) -luring
-selftests/vcmdq_info_test: $(LIBVCMDQ_SRCS) | libvcmdq
-
-# kernel/vcmdq_test.h is the test hook's private header, not uapi.  The
-# guest driver of the fast path tests is libvcmdq's header-only fast path.
-selftests/%_test: selftests/%.c selftests/*.h uapi/linux/vcmdq.h kernel/vcmdq_test.h \
-		  $(LIBVCMDQ_DIR)/include/vcmdq/*.h
-	@test -f "$(KSFT_DIR)/kselftest_harness.h" || $(CURDIR)/tools/ksft-harness
-	$(CC) $(USER_CFLAGS) -I$(KSFT_DIR) -I$(CURDIR)/kernel -I$(CURDIR)/$(LIBVCMDQ_DIR)/include \
-		-o $@ $< -lpthread $(SELFTEST_LIBS)
+# selftests/Makefile builds them (make -C selftests does the same), with
+# libvcmdq linked statically: the VM needs no extra .so.
+selftests: libvcmdq
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) CC=$(CC)
 
 # The pure C parts (command decoders) built for this machine, with
 # sanitizers, the VM runner's own tests, libvcmdq's man pages and its
@@ -294,7 +258,8 @@ bench:
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null
-	rm -f $(SELFTESTS) $(VCMDQCTL) $(VCMDQ_BENCH)
+	$(MAKE) -C selftests clean
+	rm -f $(VCMDQCTL) $(VCMDQ_BENCH)
 	$(MAKE) -C $(LIBVCMDQ_DIR) clean
 	$(MAKE) -C examples clean
 	rm -rf build
