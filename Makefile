@@ -16,6 +16,10 @@
 #   make suite-modules build the module for Debian's newer kernels (SUITE_KERNELS)
 #   make iommufd-module build the 7.3 kernel with IOMMUFD once (cached) and the module for it
 #   make arm64         cross-build the module and the selftests for Debian's arm64 kernel
+#   make install       libvcmdq, vcmdqctl, vcmdq-bench, headers, man pages,
+#                      examples of modprobe.d and udev (DESTDIR, PREFIX)
+#   make dkms-install  the module's sources to /usr/src/vcmdq-VERSION, then
+#                      dkms add, build and install (DKMS_ARGS; dkms-uninstall)
 
 VCMDQ_VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -42,6 +46,7 @@ VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 LIBVCMDQ_DIR := userspace/libvcmdq
 LIBVCMDQ_A := $(LIBVCMDQ_DIR)/build/libvcmdq.a
 
+.PHONY: install dkms-source dkms-install dkms-uninstall
 .PHONY: all modules debug-module iommufd-module suite-modules print-suite-kernels arm64 arm64-module arm64-selftests userspace libvcmdq examples selftests hosttests fuzz-run lint check run bench clean deps help
 all: modules userspace selftests hosttests examples
 
@@ -189,6 +194,57 @@ $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h $(LIBVCMDQ_SRCS) |
 selftests: libvcmdq
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) CC=$(CC)
 
+# Installation of the userspace parts (a package build uses DESTDIR): the
+# library, its headers (<vcmdq/*.h>, <linux/vcmdq.h>), .pc and man pages
+# by its own Makefile; vcmdqctl (an operator's tool: sbin, section 8),
+# vcmdq-bench; examples of a modprobe.d file and a udev rule for /dev/vcmdq
+# (dist/).  The module goes through DKMS (dkms-install) or
+# `make modules_install`-style by hand (README.md).
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vcmdq
+install: userspace
+	$(MAKE) -C $(LIBVCMDQ_DIR) install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX) MANDIR=$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(DOCDIR)/examples
+	install -m 755 $(VCMDQCTL) $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(VCMDQ_BENCH) $(DESTDIR)$(BINDIR)/
+	install -m 644 userspace/vcmdqctl/vcmdqctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 dist/modprobe.d/vcmdq.conf $(DESTDIR)$(DOCDIR)/examples/modprobe-vcmdq.conf
+	install -m 644 dist/udev/60-vcmdq.rules $(DESTDIR)$(DOCDIR)/examples/
+
+# DKMS: the module's sources (Kbuild, kernel/, uapi/, VERSION, dkms.conf;
+# no build product) in /usr/src/vcmdq-VERSION, where dkms looks for them,
+# then dkms add, build and install for the running kernel (DKMS_ARGS
+# passes more options, e.g. -k KVER).  DKMS builds the production module:
+# plain `make -C KDIR M=DIR`, no VCMDQ_TEST.  With DESTDIR the sources go
+# under it and dkms is told (--sourcetree): tests/vm/test_dkms.sh installs
+# into a throwaway tree that way.
+DKMS ?= dkms
+DKMS_ARGS ?=
+DKMS_SRC := /usr/src/vcmdq-$(VCMDQ_VERSION)
+DKMS_SOURCETREE := $(if $(DESTDIR),--sourcetree $(DESTDIR)/usr/src)
+DKMS_KERNEL_SRCS := kernel/Kbuild $(filter-out %.mod.c,$(wildcard kernel/*.c)) $(wildcard kernel/*.h)
+dkms-source:
+	@test "$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)" = "$(VCMDQ_VERSION)" || \
+		{ echo "vcmdq: dkms.conf's PACKAGE_VERSION is not VERSION ($(VCMDQ_VERSION))" >&2; exit 1; }
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	install -d $(DESTDIR)$(DKMS_SRC)/kernel $(DESTDIR)$(DKMS_SRC)/uapi/linux
+	install -m 644 Kbuild VERSION dkms.conf $(DESTDIR)$(DKMS_SRC)/
+	install -m 644 $(DKMS_KERNEL_SRCS) $(DESTDIR)$(DKMS_SRC)/kernel/
+	install -m 644 uapi/linux/*.h $(DESTDIR)$(DKMS_SRC)/uapi/linux/
+dkms-install: dkms-source
+	$(DKMS) add $(DKMS_SOURCETREE) $(DKMS_ARGS) vcmdq/$(VCMDQ_VERSION)
+	$(DKMS) build $(DKMS_SOURCETREE) $(DKMS_ARGS) vcmdq/$(VCMDQ_VERSION)
+	$(DKMS) install $(DKMS_SOURCETREE) $(DKMS_ARGS) vcmdq/$(VCMDQ_VERSION)
+# Every kernel's build, unless DKMS_ARGS names one (-k: dkms refuses both).
+dkms-uninstall:
+	-$(DKMS) remove $(DKMS_SOURCETREE) $(DKMS_ARGS) vcmdq/$(VCMDQ_VERSION) \
+		$(if $(filter -k,$(DKMS_ARGS)),,--all)
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+
 # The pure C parts (command decoders) built for this machine, with
 # sanitizers, the VM runner's own tests, libvcmdq's man pages and its
 # staged install with the example built against it (links, so the scripts
@@ -200,6 +256,7 @@ hosttests:
 	ln -sfn ../../tests/lib/test_man.sh build/host-tests/test_man.sh
 	ln -sfn ../../tests/lib/test_install.sh build/host-tests/test_install.sh
 	ln -sfn ../../tests/vm/test_debian_kernel.sh build/host-tests/test_debian_kernel.sh
+	ln -sfn ../../tests/vm/test_dkms.sh build/host-tests/test_dkms.sh
 
 # Each libFuzzer target for FUZZ_SECONDS (make check: 10 s each).
 fuzz-run:
@@ -213,6 +270,8 @@ lint:
 	@test -n "$(KERNEL_DOC)" || { echo "lint: no scripts/kernel-doc (tools/install-deps)" >&2; exit 1; }
 	$(KERNEL_DOC) -none -Werror uapi/linux/vcmdq.h kernel/*.c kernel/*.h
 	echo '#include <linux/vcmdq.h>' | $(CC) -Wall -Wextra -Werror -Iuapi -x c -fsyntax-only -
+	@test "$$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)" = "$(VCMDQ_VERSION)" || \
+		{ echo "lint: dkms.conf's PACKAGE_VERSION is not VERSION ($(VCMDQ_VERSION))" >&2; exit 1; }
 
 deps:
 	$(CURDIR)/tools/install-deps
