@@ -13,7 +13,10 @@
 #  - it is dynamically linked: NEEDED libvcmdq.so.0, its libvcmdq symbols
 #    undefined and versioned (LIBVCMDQ_0.1), no RPATH into the stage;
 #  - with the staged library it runs, and without /dev/vcmdq says so and
-#    exits 1 (the VM test, selftests/vcmdq_examples_test, runs it for real).
+#    exits 1 (the VM test, selftests/vcmdq_examples_test, runs it for real);
+#  - the top Makefile's `make install DESTDIR=STAGE PREFIX=/usr` puts every
+#    userspace part in place (vcmdqctl, vcmdq-bench, man pages, headers,
+#    the modprobe.d and udev examples), none naming the build tree.
 #
 # kselftest TAP output with a "# Totals: ..." line for tools/check;
 # non-zero exit on failure.  make hosttests links it into
@@ -150,9 +153,55 @@ test_example_runs_with_the_staged_library() {
 		{ show "$T/run.err"; fail "no 'vcmdq_open: No such file or directory' on stderr"; }
 }
 
+# The top Makefile's `make install`: the library as above, and vcmdqctl,
+# vcmdq-bench, vcmdqctl.8, the modprobe.d and udev examples.
+test_top_install() {
+	local top=$T/top f elf
+	if ! make -s -C "$REPO" install DESTDIR="$top" PREFIX=/usr >"$T/top.log" 2>&1; then
+		show "$T/top.log"
+		fail "make install DESTDIR=$top PREFIX=/usr failed"
+		return
+	fi
+	for f in usr/sbin/vcmdqctl usr/bin/vcmdq-bench usr/share/man/man8/vcmdqctl.8 \
+		usr/lib/$SONAME usr/lib/pkgconfig/libvcmdq.pc usr/include/linux/vcmdq.h \
+		usr/include/vcmdq/vcmdq.h usr/share/man/man7/libvcmdq.7 \
+		usr/share/doc/vcmdq/examples/modprobe-vcmdq.conf \
+		usr/share/doc/vcmdq/examples/60-vcmdq.rules; do
+		[[ -e $top/$f ]] || fail "not installed: /$f"
+	done
+	[[ -x $top/usr/sbin/vcmdqctl && -x $top/usr/bin/vcmdq-bench ]] ||
+		fail "the programs are not executable"
+	# Nothing installed names the build tree or the DESTDIR: text files
+	# not at all, programs and libraries not outside their debug
+	# information (which a package strips into its -dbg files), and no
+	# RPATH.
+	while IFS= read -r -d '' f; do
+		if [[ $(head -c 4 "$f") == $'\x7fELF' || $(head -c 7 "$f") == '!<arch>' ]]; then
+			elf=$T/stripped
+			objcopy --strip-debug "$f" "$elf" || { fail "objcopy ${f#$top}"; continue; }
+			readelf -d "$f" 2>/dev/null | grep -qE '\((RPATH|RUNPATH)\)' &&
+				fail "${f#$top} has an RPATH/RUNPATH"
+		else
+			elf=$f
+		fi
+		grep -qaF -e "$REPO" -e "$top" "$elf" && fail "${f#$top} names $REPO or the DESTDIR"
+	done < <(find "$top" -type f -print0)
+	# The installed tool runs (its usage, no device needed).
+	"$top/usr/sbin/vcmdqctl" --help >/dev/null 2>&1 || fail "vcmdqctl --help failed"
+	# The modprobe.d example is all comments (nothing applies by copying it)
+	# and names only parameters the module has.
+	grep -vE '^(#|$)' "$top/usr/share/doc/vcmdq/examples/modprobe-vcmdq.conf" &&
+		fail "the modprobe.d example has an uncommented line"
+	local p
+	for p in $(sed -n 's/^#options vcmdq //p' "$top/usr/share/doc/vcmdq/examples/modprobe-vcmdq.conf" |
+		tr ' ' '\n' | sed 's/=.*//'); do
+		grep -q "module_param($p," "$REPO"/kernel/*.c || fail "modprobe.d example: no parameter '$p' in kernel/"
+	done
+}
+
 tests="tools_installed staged_install pc_resolves_inside_the_stage
 	example_builds_from_the_installed_headers example_is_dynamically_linked
-	example_runs_with_the_staged_library"
+	example_runs_with_the_staged_library top_install"
 echo "TAP version 13"
 echo "1..$(wc -w <<<"$tests")"
 pass=0 failed=0 i=0
