@@ -178,13 +178,13 @@ test_top_install() {
 	while IFS= read -r -d '' f; do
 		if [[ $(head -c 4 "$f") == $'\x7fELF' || $(head -c 7 "$f") == '!<arch>' ]]; then
 			elf=$T/stripped
-			objcopy --strip-debug "$f" "$elf" || { fail "objcopy ${f#$top}"; continue; }
+			objcopy --strip-debug "$f" "$elf" || { fail "objcopy ${f#"$top"}"; continue; }
 			readelf -d "$f" 2>/dev/null | grep -qE '\((RPATH|RUNPATH)\)' &&
-				fail "${f#$top} has an RPATH/RUNPATH"
+				fail "${f#"$top"} has an RPATH/RUNPATH"
 		else
 			elf=$f
 		fi
-		grep -qaF -e "$REPO" -e "$top" "$elf" && fail "${f#$top} names $REPO or the DESTDIR"
+		grep -qaF -e "$REPO" -e "$top" "$elf" && fail "${f#"$top"} names $REPO or the DESTDIR"
 	done < <(find "$top" -type f -print0)
 	# The installed tool runs (its usage, no device needed).
 	"$top/usr/sbin/vcmdqctl" --help >/dev/null 2>&1 || fail "vcmdqctl --help failed"

@@ -168,7 +168,8 @@ test_vm_loads_it() {
 		return
 	}
 	# The module loaded as it is, with no parameters; GET_INFO through
-	# the operator's tool.
+	# the operator's tool.  The command is the VM's, expanded there.
+	# shellcheck disable=SC2016
 	if ! "$REPO/tools/vm/run" --module "$KO" --iommu intel --timeout 600 \
 		--add "$REPO/userspace/vcmdqctl/vcmdqctl" -- \
 		sh -c 'echo "version=$(cat /sys/module/vcmdq/version)"; vcmdqctl instances' \
