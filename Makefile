@@ -198,8 +198,8 @@ selftests: libvcmdq
 # library, its headers (<vcmdq/*.h>, <linux/vcmdq.h>), .pc and man pages
 # by its own Makefile; vcmdqctl (an operator's tool: sbin, section 8),
 # vcmdq-bench; examples of a modprobe.d file and a udev rule for /dev/vcmdq
-# (dist/).  The module goes through DKMS (dkms-install) or
-# `make modules_install`-style by hand (README.md).
+# (dist/).  The module goes through DKMS (dkms-install), or is built and
+# loaded by hand (make modules; README.md).
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
