@@ -62,6 +62,8 @@ skip_all() {
 }
 ((EUID == 0)) || skip_all "needs root (dkms, unshare -m)"
 command -v dkms >/dev/null || skip_all "no dkms (tools/install-deps installs it)"
+unshare --mount --propagation private true 2>/dev/null ||
+	skip_all "no private mount namespace here (unshare -m): dkms would write its signing key to /var/lib/dkms"
 [[ -n $KVER && -d $KDIR ]] || skip_all "no headers for the VM's kernel at $KDIR (tools/install-deps)"
 
 # Never a stale module for the "host" configuration.
