@@ -142,14 +142,66 @@ static u32 vcmdq_q_inc(const struct vcmdq_queue *q, u32 ptr)
 	return (ptr + 1) & vcmdq_q_mask(q);
 }
 
+/**
+ * struct vcmdq_engine_run - what one queue's share of a pass carries from
+ *	entry to entry
+ * @syncs: CMD_SYNCs consumed, counted at the end
+ * @pending: a TLB invalidation not executed yet, when @merged > 0
+ * @merged: the commands @pending stands for
+ */
+struct vcmdq_engine_run {
+	unsigned int syncs;
+	struct vcmdq_op pending;
+	unsigned int merged;
+};
+
+/*
+ * Can @op join @p?  Both invalidate the same translations (same scope,
+ * ASID, PASID, leaf-ness) of adjacent ranges: a guest without range
+ * invalidation (SMMUv3 without RIL, Linux's per-page loop) sends one
+ * TLBI_NH_VA per page.  Removing what overlaps each range removes what
+ * overlaps their union, so one execution of the union is the same.
+ */
+static bool vcmdq_engine_mergeable(const struct vcmdq_op *p,
+				   const struct vcmdq_op *op)
+{
+	return op->kind == VCMDQ_OP_TLB_INV && p->kind == VCMDQ_OP_TLB_INV &&
+	       op->scope == p->scope && op->asid == p->asid &&
+	       op->pasid == p->pasid && op->pasid_valid == p->pasid_valid &&
+	       op->leaf == p->leaf && op->global == p->global &&
+	       /* Size 0 is every address; and no wrap past the top. */
+	       p->size && op->size && op->addr == p->addr + p->size &&
+	       op->addr + op->size > op->addr;
+}
+
+/*
+ * Execute the pending invalidation.  Before CONS is published, before an
+ * error is raised and before any other command executes: what the guest
+ * can observe (CONS, the error, another cache) sees it done, in order.
+ */
+static void vcmdq_engine_flush(struct vcmdq_queue *q,
+			       struct vcmdq_engine_run *run)
+{
+	if (!run->merged)
+		return;
+	/* A TLB invalidation cannot fail. */
+	vcmdq_exec(q->viommu, &run->pending);
+	/* vcmdq_exec() counted one: the counters count commands. */
+	if (run->merged > 1)
+		vcmdq_count(q->viommu->inst, VCMDQ_CNT_INV_TLB,
+			    run->merged - 1);
+	run->merged = 0;
+}
+
 /*
  * What the hardware does with one entry.  A CMD_SYNC (CS=NONE) is checked
- * and counted in @syncs, not executed: its completion is the CONS the pass
- * publishes.  Return: 0 when executed, or the CONS.ERR code that stops the
- * queue.
+ * and counted in @run, not executed: its completion is the CONS the pass
+ * publishes.  A TLB invalidation may wait in @run to be merged with the
+ * next.  Return: 0 when executed (or pending), or the CONS.ERR code that
+ * stops the queue.
  */
 static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2],
-			     unsigned int *syncs)
+			     struct vcmdq_engine_run *run)
 {
 	struct vcmdq_op op;
 	u8 opcode = cmd[0] & 0xff;
@@ -175,9 +227,22 @@ static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2],
 		return VCMDQ_CERROR_ILL;
 	if (opcode == SMMUV3_OP_CMD_SYNC) {
 		/* Nothing to execute: vcmdq_exec() would only count it. */
-		(*syncs)++;
+		run->syncs++;
 		return 0;
 	}
+	if (op.kind == VCMDQ_OP_TLB_INV) {
+		if (run->merged &&
+		    vcmdq_engine_mergeable(&run->pending, &op)) {
+			run->pending.size += op.size;
+			run->merged++;
+			return 0;
+		}
+		vcmdq_engine_flush(q, run);
+		run->pending = op;
+		run->merged = 1;
+		return 0;
+	}
+	vcmdq_engine_flush(q, run);
 	/* An unknown vSID has no SID_MATCH entry: illegal, as on hardware. */
 	if (vcmdq_exec(q->viommu, &op))
 		return VCMDQ_CERROR_ILL;
@@ -234,7 +299,8 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 	u32 mask = vcmdq_q_mask(q);
 	u32 index_mask = (1U << q->log2size) - 1;
 	const u64 *base = q->base;
-	unsigned int done = 0, syncs = 0;
+	struct vcmdq_engine_run run = {};
+	unsigned int done = 0;
 	u32 gerror, gerrorn, prod, cons;
 
 	/*
@@ -301,9 +367,10 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 
 		cmd[0] = le64_to_cpu((__force __le64)READ_ONCE(entry[0]));
 		cmd[1] = le64_to_cpu((__force __le64)READ_ONCE(entry[1]));
-		error = vcmdq_engine_exec(q, cmd, &syncs);
+		error = vcmdq_engine_exec(q, cmd, &run);
 		if (error) {
-			vcmdq_engine_count(q, done, syncs);
+			vcmdq_engine_flush(q, &run);
+			vcmdq_engine_count(q, done, run.syncs);
 			vcmdq_count(q->viommu->inst, VCMDQ_CNT_ILLEGAL, 1);
 			vcmdq_engine_raise(q, cons, error, cmd);
 			return done + 1;
@@ -311,8 +378,9 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 		cons = vcmdq_q_inc(q, cons);
 		done++;
 	}
+	vcmdq_engine_flush(q, &run);
 	/* Once per queue and pass, not per command. */
-	vcmdq_engine_count(q, done, syncs);
+	vcmdq_engine_count(q, done, run.syncs);
 	q->cons = cons;
 	/*
 	 * Publishing CONS completes every CMD_SYNC before it: the guest's

@@ -1836,6 +1836,68 @@ TEST_F(fast, engine_hold_errnos)
 				    self->tq[0].id, NULL));
 }
 
+/* The instance's counter @name (sysfs), or -1. */
+static long inst_counter(__u32 inst, const char *name)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "instances/%u/counters/%s", inst, name);
+	return vcmdq_counter(path);
+}
+
+/*
+ * The engine executes a run of TLBI_NH_VAs of adjacent pages (a guest's
+ * per-page loop) as one invalidation of their union: what goes and what
+ * stays is what the commands one by one would give (the gaps between runs,
+ * another ASID, stay), and the counters still count commands.
+ */
+TEST_F(fast, engine_merges_adjacent_tlbi)
+{
+	const __u16 asid = 5;
+	struct cmd cmds[8];
+	long tlb0, sync0;
+	struct fv v;
+	struct gq q;
+	int i, n = 0;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
+	fq_alloc(&v, 0, GPA(0), 4, &q);
+	ASSERT_EQ(0, gq_hw_init(&q));
+	for (i = 0; i < 10; i++) {
+		__u64 s = (__u64)i << 12;
+
+		test_cmd_iotlb_add(v.inst, v.tag, asid, 0, s, s + 0xfff, true);
+	}
+	test_cmd_iotlb_add(v.inst, v.tag, asid + 1, 0, 0x2000, 0x2fff, true);
+	tlb0 = inst_counter(v.inst, "inv_tlb");
+	sync0 = inst_counter(v.inst, "sync");
+	ASSERT_LE(0, tlb0);
+
+	/* Pages 0-3, then 5-6 (leaf), then 8 (not leaf): three runs. */
+	for (i = 0; i < 4; i++)
+		cmds[n++] = cmd_tlbi_nh_va(0, asid, (__u64)i << 12, true, 0, 0,
+					   0, 0);
+	for (i = 5; i < 7; i++)
+		cmds[n++] = cmd_tlbi_nh_va(0, asid, (__u64)i << 12, true, 0, 0,
+					   0, 0);
+	cmds[n++] = cmd_tlbi_nh_va(0, asid, 8ULL << 12, false, 0, 0, 0, 0);
+	ASSERT_EQ(0, gq_issue_sync(&q, cmds, n));
+
+	for (i = 0; i < 10; i++) {
+		__u64 s = (__u64)i << 12;
+		long want = i == 4 || i == 7 || i == 9;
+
+		EXPECT_EQ(want, iotlb_count_range(self->fd, v.inst, v.tag,
+						  asid, s, s + 0xfff, 0))
+			TH_LOG("page %d", i);
+	}
+	EXPECT_EQ(1, iotlb_count(self->fd, v.inst, v.tag, asid + 1));
+	EXPECT_EQ(tlb0 + n, inst_counter(v.inst, "inv_tlb"));
+	EXPECT_EQ(sync0 + 1, inst_counter(v.inst, "sync"));
+}
+
 /* The CPUs in the affinity of @pid, as a set; -1 on error. */
 static int task_cpus(int pid, cpu_set_t *set)
 {
