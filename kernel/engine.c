@@ -15,15 +15,30 @@
  * engine_poll_us to look again (bounded latency with no help) or at once on
  * VCMDQ_KICK.  An instance whose enabled queues are idle costs one short
  * scan per poll period.
+ *
+ * Fairness: a pass serves the instance's vIOMMUs (VMs) one after the other,
+ * each with VCMDQ_ENGINE_BUDGET entries over all its queues, and the next
+ * pass starts with the next vIOMMU.  A VM with eight busy queues gets the
+ * share of a VM with one.  The bound: in a pass, every vIOMMU consumes at
+ * most one budget, and exactly one when its queues keep that much pending;
+ * so between two VMs whose PROD stays ahead, the entries consumed differ by
+ * at most one budget at any time and by none at a pass's end (a queue that
+ * stops on an error ends its share early).
+ *
+ * Accounting: the time a pass spends on a vIOMMU's queues (local_clock(),
+ * read only when they have work) and the entries consumed are added to the
+ * vIOMMU, for VCMDQ_GET_OBJECTS: the engine's CPU time, per VM.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitfield.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 
 #include "vcmdq_private.h"
 #include "cmd.h"
@@ -38,8 +53,70 @@ module_param(engine_poll_us, uint, 0644);
 MODULE_PARM_DESC(engine_poll_us,
 		 "Engine: while idle, look at the queues this often (bounds latency without VCMDQ_KICK)");
 
-/* Entries one queue may consume per pass before the others get a turn. */
+/*
+ * Entries one vIOMMU's queues (together) may consume per pass before the
+ * other vIOMMUs get a turn.
+ */
 #define VCMDQ_ENGINE_BUDGET 256
+
+/* Engines started, for engine_cpu; and what it is set to. */
+static DEFINE_MUTEX(vcmdq_engines_lock);
+static LIST_HEAD(vcmdq_engines);
+static int engine_cpu = -1;
+
+/*
+ * Pin @thread to @cpu, or give it every CPU back (-1).  Context:
+ * vcmdq_engines_lock held.
+ */
+static int vcmdq_engine_bind(struct task_struct *thread, int cpu)
+{
+	return set_cpus_allowed_ptr(thread, cpu < 0 ? cpu_possible_mask :
+						      cpumask_of(cpu));
+}
+
+/*
+ * engine_cpu=C: every engine thread runs on CPU C (-1: wherever the
+ * scheduler likes), as io_uring's sq_thread_cpu does for an SQPOLL thread.
+ * At load an offline or impossible CPU fails the load with EINVAL; at run
+ * time the write fails with EINVAL and nothing changes.  Not
+ * kthread_bind(): that also forbids sched_setaffinity(), which operators
+ * (and vcmdq-bench --engine-cpu) use.  A CPU going offline later moves the
+ * thread elsewhere, as for any task.
+ */
+static int vcmdq_engine_cpu_set(const char *val, const struct kernel_param *kp)
+{
+	struct vcmdq_engine *engine;
+	int cpu, rc;
+
+	rc = kstrtoint(val, 0, &cpu);
+	if (rc)
+		return rc;
+	if (cpu < -1 || cpu >= (int)nr_cpu_ids || (cpu >= 0 && !cpu_online(cpu)))
+		return -EINVAL;
+	mutex_lock(&vcmdq_engines_lock);
+	list_for_each_entry(engine, &vcmdq_engines, node) {
+		rc = vcmdq_engine_bind(engine->thread, cpu);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		/* Gone offline meanwhile: put back what was there. */
+		list_for_each_entry(engine, &vcmdq_engines, node)
+			vcmdq_engine_bind(engine->thread, engine_cpu);
+	} else {
+		engine_cpu = cpu;
+	}
+	mutex_unlock(&vcmdq_engines_lock);
+	return rc;
+}
+
+static const struct kernel_param_ops vcmdq_engine_cpu_ops = {
+	.set = vcmdq_engine_cpu_set,
+	.get = param_get_int,
+};
+module_param_cb(engine_cpu, &vcmdq_engine_cpu_ops, &engine_cpu, 0644);
+MODULE_PARM_DESC(engine_cpu,
+		 "Engine: run every engine thread on this CPU (-1: unpinned, the default)");
 
 /* SMMUv3 opcodes a guest-owned VCMDQ accepts (HYP_OWN=0). */
 #define SMMUV3_OP_TLBI_NH_ASID 0x11
@@ -65,11 +142,66 @@ static u32 vcmdq_q_inc(const struct vcmdq_queue *q, u32 ptr)
 	return (ptr + 1) & vcmdq_q_mask(q);
 }
 
-/*
- * What the hardware does with one entry.  Return: 0 when executed, or the
- * CONS.ERR code that stops the queue.
+/**
+ * struct vcmdq_engine_run - what one queue's share of a pass carries from
+ *	entry to entry
+ * @syncs: CMD_SYNCs consumed, counted at the end
+ * @pending: a TLB invalidation not executed yet, when @merged > 0
+ * @merged: the commands @pending stands for
  */
-static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2])
+struct vcmdq_engine_run {
+	unsigned int syncs;
+	struct vcmdq_op pending;
+	unsigned int merged;
+};
+
+/*
+ * Can @op join @p?  Both invalidate the same translations (same scope,
+ * ASID, PASID, leaf-ness) of adjacent ranges: a guest without range
+ * invalidation (SMMUv3 without RIL, Linux's per-page loop) sends one
+ * TLBI_NH_VA per page.  Removing what overlaps each range removes what
+ * overlaps their union, so one execution of the union is the same.
+ */
+static bool vcmdq_engine_mergeable(const struct vcmdq_op *p,
+				   const struct vcmdq_op *op)
+{
+	return op->kind == VCMDQ_OP_TLB_INV && p->kind == VCMDQ_OP_TLB_INV &&
+	       op->scope == p->scope && op->asid == p->asid &&
+	       op->pasid == p->pasid && op->pasid_valid == p->pasid_valid &&
+	       op->leaf == p->leaf && op->global == p->global &&
+	       /* Size 0 is every address; and no wrap past the top. */
+	       p->size && op->size && op->addr == p->addr + p->size &&
+	       op->addr + op->size > op->addr;
+}
+
+/*
+ * Execute the pending invalidation.  Before CONS is published, before an
+ * error is raised and before any other command executes: what the guest
+ * can observe (CONS, the error, another cache) sees it done, in order.
+ */
+static void vcmdq_engine_flush(struct vcmdq_queue *q,
+			       struct vcmdq_engine_run *run)
+{
+	if (!run->merged)
+		return;
+	/* A TLB invalidation cannot fail. */
+	vcmdq_exec(q->viommu, &run->pending);
+	/* vcmdq_exec() counted one: the counters count commands. */
+	if (run->merged > 1)
+		vcmdq_count(q->viommu->inst, VCMDQ_CNT_INV_TLB,
+			    run->merged - 1);
+	run->merged = 0;
+}
+
+/*
+ * What the hardware does with one entry.  A CMD_SYNC (CS=NONE) is checked
+ * and counted in @run, not executed: its completion is the CONS the pass
+ * publishes.  A TLB invalidation may wait in @run to be merged with the
+ * next.  Return: 0 when executed (or pending), or the CONS.ERR code that
+ * stops the queue.
+ */
+static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2],
+			     struct vcmdq_engine_run *run)
 {
 	struct vcmdq_op op;
 	u8 opcode = cmd[0] & 0xff;
@@ -93,10 +225,40 @@ static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2])
 		return VCMDQ_CERROR_ILL;
 	if (vcmdq_decode_smmuv3(cmd, &op))
 		return VCMDQ_CERROR_ILL;
+	if (opcode == SMMUV3_OP_CMD_SYNC) {
+		/* Nothing to execute: vcmdq_exec() would only count it. */
+		run->syncs++;
+		return 0;
+	}
+	if (op.kind == VCMDQ_OP_TLB_INV) {
+		if (run->merged &&
+		    vcmdq_engine_mergeable(&run->pending, &op)) {
+			run->pending.size += op.size;
+			run->merged++;
+			return 0;
+		}
+		vcmdq_engine_flush(q, run);
+		run->pending = op;
+		run->merged = 1;
+		return 0;
+	}
+	vcmdq_engine_flush(q, run);
 	/* An unknown vSID has no SID_MATCH entry: illegal, as on hardware. */
 	if (vcmdq_exec(q->viommu, &op))
 		return VCMDQ_CERROR_ILL;
 	return 0;
+}
+
+/* The counters of a queue's share of a pass, once for all its entries. */
+static void vcmdq_engine_count(struct vcmdq_queue *q, unsigned int done,
+			       unsigned int syncs)
+{
+	struct vcmdq_instance *inst = q->viommu->inst;
+
+	if (done)
+		vcmdq_count(inst, VCMDQ_CNT_FAST_COMMANDS, done);
+	if (syncs)
+		vcmdq_count(inst, VCMDQ_CNT_SYNC, syncs);
 }
 
 static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
@@ -124,12 +286,20 @@ static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
 	vcmdq_eventq_report_cmdq_err(q->viommu, &err);
 }
 
-/* Return: entries consumed. */
-static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
+/*
+ * Consume up to @budget entries of @q.  @start is the local_clock() at which
+ * the vIOMMU's share of the pass began doing work, 0 until then: read here
+ * on the first entry found, so a scan that finds nothing reads no clock.
+ * Return: entries consumed (one that stopped the queue included).
+ */
+static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
+					 unsigned int budget, u64 *start)
 {
 	u32 *regs = q->regs;
 	u32 mask = vcmdq_q_mask(q);
 	u32 index_mask = (1U << q->log2size) - 1;
+	const u64 *base = q->base;
+	struct vcmdq_engine_run run = {};
 	unsigned int done = 0;
 	u32 gerror, gerrorn, prod, cons;
 
@@ -162,6 +332,15 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 				  VCMDQ_STATUS_ENABLED);
 	}
 
+	/*
+	 * Pairs with the guest's release of PROD after writing the entries.
+	 * Read first: an idle queue (the common case of a poll) costs this
+	 * one load past CONFIG.
+	 */
+	prod = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_PROD)) & mask;
+	if (!q->in_error && (prod == q->cons || !budget))
+		return 0;
+
 	gerror = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_GERROR));
 	/* Pairs with the guest's release of GERRORN after fixing the entry. */
 	gerrorn = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_GERRORN));
@@ -172,22 +351,26 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 		q->in_error = false;
 		q->cons = READ_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS)) & mask;
 		WRITE_ONCE(*vcmdq_reg(regs, VCMDQ_CTRL_CONS), q->cons);
+		/* Read again, after GERRORN's acquire like the entries. */
+		prod = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_PROD)) & mask;
+		if (prod == q->cons || !budget)
+			return 0;
 	}
 
-	/* Pairs with the guest's release of PROD after writing the entries. */
-	prod = smp_load_acquire(vcmdq_reg(regs, VCMDQ_CTRL_PROD)) & mask;
+	if (!*start)
+		*start = local_clock();
 	cons = q->cons;
-	while (cons != prod && done < VCMDQ_ENGINE_BUDGET) {
-		const u64 *entry = q->base + (cons & index_mask) * 16;
+	while (cons != prod && done < budget) {
+		const u64 *entry = base + (cons & index_mask) * 2;
 		u64 cmd[2];
 		u32 error;
 
 		cmd[0] = le64_to_cpu((__force __le64)READ_ONCE(entry[0]));
 		cmd[1] = le64_to_cpu((__force __le64)READ_ONCE(entry[1]));
-		error = vcmdq_engine_exec(q, cmd);
+		error = vcmdq_engine_exec(q, cmd, &run);
 		if (error) {
-			vcmdq_count(q->viommu->inst, VCMDQ_CNT_FAST_COMMANDS,
-				    done);
+			vcmdq_engine_flush(q, &run);
+			vcmdq_engine_count(q, done, run.syncs);
 			vcmdq_count(q->viommu->inst, VCMDQ_CNT_ILLEGAL, 1);
 			vcmdq_engine_raise(q, cons, error, cmd);
 			return done + 1;
@@ -195,28 +378,79 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q)
 		cons = vcmdq_q_inc(q, cons);
 		done++;
 	}
-	if (done) {
-		/* Once per pass, not per command. */
-		vcmdq_count(q->viommu->inst, VCMDQ_CNT_FAST_COMMANDS, done);
-		q->cons = cons;
-		/*
-		 * Publishing CONS completes every CMD_SYNC before it: the
-		 * guest's acquire of CONS then sees the invalidations done.
-		 */
-		smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_CONS), cons);
-	}
+	vcmdq_engine_flush(q, &run);
+	/* Once per queue and pass, not per command. */
+	vcmdq_engine_count(q, done, run.syncs);
+	q->cons = cons;
+	/*
+	 * Publishing CONS completes every CMD_SYNC before it: the guest's
+	 * acquire of CONS then sees the invalidations done.
+	 */
+	smp_store_release(vcmdq_reg(regs, VCMDQ_CTRL_CONS), cons);
 	return done;
 }
 
-/* One pass over every queue of the instance.  Return: entries consumed. */
-static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
+/*
+ * A vIOMMU's share of a pass: one budget over all its queues, from the
+ * first; then the next queue becomes the first, so its queues take turns
+ * at the head of its share.  Return: entries consumed.
+ */
+static unsigned int vcmdq_engine_serve(struct vcmdq_viommu *viommu)
 {
 	struct vcmdq_queue *q;
 	unsigned int done = 0;
+	u64 start = 0;
+
+	/*
+	 * Every queue is looked at even with the budget spent: enabling and
+	 * disabling (STATUS) are not entries and wait for no budget.
+	 */
+	list_for_each_entry(q, &viommu->engine_queues, viommu_node)
+		done += vcmdq_engine_consume(q, VCMDQ_ENGINE_BUDGET - done,
+					     &start);
+	if (!start)
+		return 0;
+	if (viommu->engine_nr_queues > 1)
+		list_rotate_left(&viommu->engine_queues);
+	/* One writer (the pass, under the engine's lock); readers snapshot. */
+	WRITE_ONCE(viommu->engine_ns,
+		   viommu->engine_ns + (local_clock() - start));
+	WRITE_ONCE(viommu->engine_commands, viommu->engine_commands + done);
+	return done;
+}
+
+/*
+ * One pass over every vIOMMU with queues on the instance.  Context: the
+ * engine's lock held.  Return: entries consumed.
+ */
+static unsigned int __vcmdq_engine_pass(struct vcmdq_engine *engine)
+{
+	struct vcmdq_viommu *viommu;
+	unsigned int done = 0;
+
+	lockdep_assert_held(&engine->lock);
+	list_for_each_entry(viommu, &engine->viommus, engine_node)
+		done += vcmdq_engine_serve(viommu);
+	/* The next pass starts with the next VM. */
+	if (done && !list_empty(&engine->viommus))
+		list_rotate_left(&engine->viommus);
+	return done;
+}
+
+/* The thread's pass.  Return: entries consumed. */
+static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
+{
+	unsigned int done = 0;
 
 	mutex_lock(&engine->lock);
-	list_for_each_entry(q, &engine->queues, engine_node)
-		done += vcmdq_engine_consume(q);
+#ifdef VCMDQ_SELFTEST
+	/* Held by a test: only its ENGINE_PASS calls make passes. */
+	if (engine->test_holder) {
+		mutex_unlock(&engine->lock);
+		return 0;
+	}
+#endif
+	done = __vcmdq_engine_pass(engine);
 	mutex_unlock(&engine->lock);
 	return done;
 }
@@ -307,8 +541,16 @@ static int vcmdq_engine_thread(void *data)
  */
 void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q)
 {
+	struct vcmdq_viommu *viommu = q->viommu;
+
 	mutex_lock(&engine->lock);
 	list_add_tail(&q->engine_node, &engine->queues);
+	/* Its vIOMMU's first queue: the vIOMMU joins the passes, last. */
+	if (!viommu->engine_nr_queues++) {
+		INIT_LIST_HEAD(&viommu->engine_queues);
+		list_add_tail(&viommu->engine_node, &engine->viommus);
+	}
+	list_add_tail(&q->viommu_node, &viommu->engine_queues);
 	mutex_unlock(&engine->lock);
 	/* It may sleep with no queue to poll: look at the new one now. */
 	vcmdq_engine_kick(engine);
@@ -319,14 +561,21 @@ void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q)
  * @engine: the queue's instance's engine
  * @q: the queue, added or not (its node is initialized either way)
  *
- * On return the engine never touches @q again: it holds @engine->lock for a
- * whole pass over its queues.
+ * On return the engine never touches @q again: every pass holds
+ * @engine->lock throughout.  Nor its vIOMMU, when @q was its last queue.
  */
 void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
 			       struct vcmdq_queue *q)
 {
+	struct vcmdq_viommu *viommu = q->viommu;
+
 	mutex_lock(&engine->lock);
-	list_del_init(&q->engine_node);
+	if (!list_empty(&q->engine_node)) {
+		list_del_init(&q->engine_node);
+		list_del(&q->viommu_node);
+		if (!--viommu->engine_nr_queues)
+			list_del(&viommu->engine_node);
+	}
 	mutex_unlock(&engine->lock);
 }
 
@@ -345,8 +594,11 @@ void vcmdq_engine_kick(struct vcmdq_engine *engine)
  * @engine: the engine
  * @instance_id: its instance's ID, for the thread's name
  *
+ * The thread starts on engine_cpu's CPU when that is set; if the CPU went
+ * offline since, it starts unpinned, with a warning.
+ *
  * Context: module init, by whoever owns the instances.
- * Return: 0 or the kthread_run() error.
+ * Return: 0 or the kthread_create() error.
  */
 int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id)
 {
@@ -354,13 +606,23 @@ int vcmdq_engine_start(struct vcmdq_engine *engine, u32 instance_id)
 
 	mutex_init(&engine->lock);
 	INIT_LIST_HEAD(&engine->queues);
+	INIT_LIST_HEAD(&engine->viommus);
 	init_waitqueue_head(&engine->wq);
 	atomic_set(&engine->kicked, 0);
-	thread = kthread_run(vcmdq_engine_thread, engine, "vcmdq-engine/%u",
-			     instance_id);
+	engine->test_holder = NULL;
+	thread = kthread_create(vcmdq_engine_thread, engine, "vcmdq-engine/%u",
+				instance_id);
 	if (IS_ERR(thread))
 		return PTR_ERR(thread);
 	engine->thread = thread;
+	/* Under the lock, so an engine_cpu write either sees it or not. */
+	mutex_lock(&vcmdq_engines_lock);
+	if (engine_cpu >= 0 && vcmdq_engine_bind(thread, engine_cpu))
+		pr_warn("engine_cpu=%d is not usable: vcmdq-engine/%u runs unpinned\n",
+			engine_cpu, instance_id);
+	list_add_tail(&engine->node, &vcmdq_engines);
+	mutex_unlock(&vcmdq_engines_lock);
+	wake_up_process(thread);
 	return 0;
 }
 
@@ -372,8 +634,73 @@ void vcmdq_engine_stop(struct vcmdq_engine *engine)
 {
 	if (!engine->thread)
 		return;
+	mutex_lock(&vcmdq_engines_lock);
+	list_del(&engine->node);
+	mutex_unlock(&vcmdq_engines_lock);
 	kthread_stop(engine->thread);
 	engine->thread = NULL;
 	WARN_ON(!list_empty(&engine->queues));
+	WARN_ON(!list_empty(&engine->viommus));
 	mutex_destroy(&engine->lock);
 }
+
+/* VCMDQ_TEST's ENGINE_HOLD reports it: what one pass gives one vIOMMU. */
+unsigned int vcmdq_engine_budget(void)
+{
+	return VCMDQ_ENGINE_BUDGET;
+}
+
+#ifdef VCMDQ_SELFTEST
+/**
+ * vcmdq_engine_test_hold() - test builds: stop or restart the engine's own
+ *	passes, so a test makes each pass itself (vcmdq_engine_test_pass())
+ * @engine: the engine
+ * @holder: who holds it (the test's file)
+ * @hold: hold, or release
+ *
+ * A hold returns once no pass of the thread is in flight: the thread
+ * checks the holder under the lock a pass holds throughout.
+ *
+ * Return: 0; -EBUSY another holder has it; -EINVAL releasing what
+ * @holder does not hold.
+ */
+int vcmdq_engine_test_hold(struct vcmdq_engine *engine, const void *holder,
+			   bool hold)
+{
+	int rc = 0;
+
+	mutex_lock(&engine->lock);
+	if (hold && engine->test_holder && engine->test_holder != holder)
+		rc = -EBUSY;
+	else if (!hold && engine->test_holder != holder)
+		rc = -EINVAL;
+	else
+		engine->test_holder = hold ? holder : NULL;
+	mutex_unlock(&engine->lock);
+	if (!rc && !hold)
+		vcmdq_engine_kick(engine);
+	return rc;
+}
+
+/**
+ * vcmdq_engine_test_pass() - test builds: one pass, as the thread makes it
+ * @engine: the engine, held by @holder
+ * @holder: the holder
+ * @done: entries consumed
+ *
+ * Return: 0; -EINVAL @holder does not hold the engine.
+ */
+int vcmdq_engine_test_pass(struct vcmdq_engine *engine, const void *holder,
+			   unsigned int *done)
+{
+	int rc = 0;
+
+	mutex_lock(&engine->lock);
+	if (engine->test_holder != holder)
+		rc = -EINVAL;
+	else
+		*done = __vcmdq_engine_pass(engine);
+	mutex_unlock(&engine->lock);
+	return rc;
+}
+#endif

@@ -348,6 +348,9 @@ static void vcmdq_object_report(struct vcmdq_object *obj,
 		info->slot = viommu->slot;
 		/* Written under the vdevs lock; a snapshot needs no lock. */
 		info->nr_vdevices = data_race(READ_ONCE(viommu->nr_vdevs));
+		/* Written by the engine's pass under its lock: the same. */
+		info->engine_ns = READ_ONCE(viommu->engine_ns);
+		info->engine_commands = READ_ONCE(viommu->engine_commands);
 		break;
 	}
 	case VCMDQ_OBJ_QUEUE: {
@@ -674,6 +677,8 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 	mutex_lock(&vcmdq_ctx_lock);
 	list_del(&ctx->node);
 	mutex_unlock(&vcmdq_ctx_lock);
+	/* Test builds: an engine this file held runs again. */
+	vcmdq_test_release(ctx);
 	while (!xa_empty(&ctx->objects)) {
 		unsigned int destroyed = 0;
 

@@ -8,6 +8,50 @@
 #include "vcmdq_private.h"
 #include "vcmdq_test.h"
 
+/* The ENGINE ops: the calling file holds, steps and releases an engine. */
+static int vcmdq_test_engine(struct vcmdq_ucmd *ucmd,
+			     struct vcmdq_instance *inst)
+{
+	struct vcmdq_test *cmd = ucmd->cmd;
+	unsigned int done = 0;
+	int rc;
+
+	if (!vcmdq_instance_has_queues(inst))
+		return -EINVAL;
+	switch (cmd->op) {
+	case VCMDQ_TEST_ENGINE_HOLD:
+		rc = vcmdq_engine_test_hold(&inst->engine, ucmd->ctx, true);
+		if (rc)
+			return rc;
+		cmd->out_count = vcmdq_engine_budget();
+		return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+	case VCMDQ_TEST_ENGINE_PASS:
+		rc = vcmdq_engine_test_pass(&inst->engine, ucmd->ctx, &done);
+		if (rc)
+			return rc;
+		cmd->out_count = done;
+		return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+	default:
+		return vcmdq_engine_test_hold(&inst->engine, ucmd->ctx, false);
+	}
+}
+
+/**
+ * vcmdq_test_release() - a file closes: release the engines it holds
+ * @ctx: the file's context
+ */
+void vcmdq_test_release(struct vcmdq_ctx *ctx)
+{
+	unsigned int id;
+
+	for (id = 1; id <= vcmdq_instances_count(); id++) {
+		struct vcmdq_instance *inst = vcmdq_instance_get(id);
+
+		if (vcmdq_instance_has_queues(inst))
+			vcmdq_engine_test_hold(&inst->engine, ctx, false);
+	}
+}
+
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	const u32 known_flags = VCMDQ_TEST_LEAF | VCMDQ_TEST_ANY_ASID |
@@ -54,6 +98,10 @@ int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd)
 	case VCMDQ_TEST_ATC_COUNT:
 		cmd->out_count = vcmdq_tlb_count_atc(&inst->tlb, &akey);
 		return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
+	case VCMDQ_TEST_ENGINE_HOLD:
+	case VCMDQ_TEST_ENGINE_PASS:
+	case VCMDQ_TEST_ENGINE_RELEASE:
+		return vcmdq_test_engine(ucmd, inst);
 	default:
 		return -EOPNOTSUPP;
 	}

@@ -30,6 +30,7 @@ struct vcmdq_eventq_ring;
 struct vcmdq_op;
 struct vcmdq_queue;
 struct vcmdq_viommu;
+struct vcmdq_ctx;
 struct vm_area_struct;
 
 /* The host tag width: VMID (SMMUv3), DomainID (AMD-Vi), DID (VT-d). */
@@ -53,18 +54,28 @@ struct vm_area_struct;
 /**
  * struct vcmdq_engine - the emulated command queue engine of an instance
  * @thread: the kernel thread doing what the hardware's consumer does
- * @lock: guards @queues; held by the thread for a whole pass over them, so
+ * @lock: guards @queues and @viommus; held for a whole pass over them, so
  *	a queue removed under it is never touched again (no use after free)
  * @queues: enabled-or-not queues bound on the instance (vcmdq_queue.engine_node)
+ * @viommus: the vIOMMUs with at least one queue in @queues
+ *	(vcmdq_viommu.engine_node), in the order the next pass serves them:
+ *	each pass gives each one a budget and then rotates the list
  * @wq: where the idle thread sleeps between timer polls
  * @kicked: set by VCMDQ_KICK (and queue changes) to end a sleep early
+ * @node: entry in engine.c's list of started engines (engine_cpu), under
+ *	its mutex
+ * @test_holder: test builds: the file that holds the engine (VCMDQ_TEST
+ *	ENGINE_HOLD), whose thread then makes no pass; NULL otherwise
  */
 struct vcmdq_engine {
 	struct task_struct *thread;
 	struct mutex lock;
 	struct list_head queues;
+	struct list_head viommus;
 	wait_queue_head_t wq;
 	atomic_t kicked;
+	struct list_head node;
+	const void *test_holder;
 };
 
 /**
@@ -177,6 +188,18 @@ void vcmdq_engine_kick(struct vcmdq_engine *engine);
 void vcmdq_engine_add_queue(struct vcmdq_engine *engine, struct vcmdq_queue *q);
 void vcmdq_engine_remove_queue(struct vcmdq_engine *engine,
 			       struct vcmdq_queue *q);
+int vcmdq_engine_test_hold(struct vcmdq_engine *engine, const void *holder,
+			   bool hold);
+int vcmdq_engine_test_pass(struct vcmdq_engine *engine, const void *holder,
+			   unsigned int *done);
+unsigned int vcmdq_engine_budget(void);
+#ifdef VCMDQ_SELFTEST
+void vcmdq_test_release(struct vcmdq_ctx *ctx);
+#else
+static inline void vcmdq_test_release(struct vcmdq_ctx *ctx)
+{
+}
+#endif
 
 enum vcmdq_obj_type {
 	VCMDQ_OBJ_NONE,
@@ -329,6 +352,16 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
  * @nr_vdevs: entries in @vdevs, under @vdevs' xa_lock
  * @event_lock: guards @eventq
  * @eventq: the event ring, or NULL
+ * @engine_node: entry in the instance engine's @viommus while this vIOMMU
+ *	has queues there, under the engine's lock
+ * @engine_queues: those queues (vcmdq_queue.viommu_node), under the
+ *	engine's lock; a pass serves them from the first, then rotates them
+ * @engine_nr_queues: entries in @engine_queues, under the engine's lock
+ * @engine_ns: engine CPU time spent on this vIOMMU's queues, in
+ *	local_clock() nanoseconds, over the passes that found work: written
+ *	by the pass under the engine's lock, read without it (a snapshot)
+ * @engine_commands: queue entries the engine consumed for this vIOMMU (one
+ *	that stopped a queue included); written and read as @engine_ns
  */
 struct vcmdq_viommu {
 	struct vcmdq_object obj;
@@ -346,6 +379,11 @@ struct vcmdq_viommu {
 	unsigned int nr_vdevs;
 	spinlock_t event_lock;
 	struct vcmdq_eventq_ring *eventq;
+	struct list_head engine_node;
+	struct list_head engine_queues;
+	unsigned int engine_nr_queues;
+	u64 engine_ns;
+	u64 engine_commands;
 };
 
 /*
@@ -391,11 +429,13 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
  * @base: kernel address of the queue memory (pinned, contiguous)
  * @regs: the queue's 128 bytes of the control region
  * @engine_node: entry in the instance engine's list, under its lock
+ * @viommu_node: entry in @viommu's engine_queues, under the engine's lock
  * @enabled: the engine saw CONFIG.EN and set STATUS.ENABLED
  * @in_error: stopped on an error, waiting for GERRORN to catch up
  * @cons: the engine's copy of CONS (index and wrap), what it consumed
  *
- * @enabled, @in_error and @cons belong to the engine thread alone.
+ * @enabled, @in_error and @cons belong to the engine's passes, which run
+ * under the engine's lock (its thread's, or a test build's ENGINE_PASS).
  */
 struct vcmdq_queue {
 	struct vcmdq_object obj;
@@ -408,6 +448,7 @@ struct vcmdq_queue {
 	void *base;
 	u32 *regs;
 	struct list_head engine_node;
+	struct list_head viommu_node;
 	bool enabled;
 	bool in_error;
 	u32 cons;

@@ -24,6 +24,15 @@
  *	overlapping [start, last], leaf entries only with %VCMDQ_TEST_LEAF}
  * @VCMDQ_TEST_ATC_COUNT: count the ATC entries matching {sid, ssid unless
  *	%VCMDQ_TEST_ANY_SSID, overlapping [start, last]}
+ * @VCMDQ_TEST_ENGINE_HOLD: hold the instance's engine for the calling file:
+ *	its thread makes no pass until %VCMDQ_TEST_ENGINE_RELEASE or the
+ *	file's close.  Returns once no pass is in flight; out_count is the
+ *	budget of one vIOMMU in one pass (entries)
+ * @VCMDQ_TEST_ENGINE_PASS: make one engine pass on the calling thread, as
+ *	the engine's thread does, over every vIOMMU with queues on the
+ *	instance (the caller must hold the engine); out_count is the number
+ *	of entries consumed
+ * @VCMDQ_TEST_ENGINE_RELEASE: let the engine's thread run again
  */
 enum vcmdq_test_op {
 	VCMDQ_TEST_OP_DEFAULT = 0,
@@ -31,6 +40,9 @@ enum vcmdq_test_op {
 	VCMDQ_TEST_ATC_ADD = 2,
 	VCMDQ_TEST_IOTLB_COUNT = 3,
 	VCMDQ_TEST_ATC_COUNT = 4,
+	VCMDQ_TEST_ENGINE_HOLD = 16,
+	VCMDQ_TEST_ENGINE_PASS = 17,
+	VCMDQ_TEST_ENGINE_RELEASE = 18,
 };
 
 /**
@@ -66,7 +78,9 @@ enum vcmdq_test_flags {
  * can assert what an invalidation removed and what it left.
  *
  * Errors: EOPNOTSUPP unknown @op or @flags; ENOENT unknown @instance_id;
- * EINVAL @last below @start; ENOSPC the model is full.
+ * EINVAL @last below @start; ENOSPC the model is full.  The ENGINE ops:
+ * EINVAL the instance has no queues (no engine), or PASS/RELEASE by a file
+ * that does not hold the engine; EBUSY another file holds it.
  */
 struct vcmdq_test {
 	__u32 size;

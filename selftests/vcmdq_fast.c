@@ -83,6 +83,7 @@ FIXTURE(fast)
 	} maps[MAX_MAPS];
 	int fds[MAX_FDS];
 	long poll_us, spin_us;		/* module parameters at setup */
+	long engine_cpu;		/* the same */
 	int queue_contiguous;		/* the same, a bool */
 	long hugepages;			/* nr_hugepages to restore, or -1 */
 };
@@ -331,6 +332,7 @@ FIXTURE_SETUP(fast)
 	ASSERT_COUNTERS_READ(&self->base);
 	self->poll_us = param_read("engine_poll_us");
 	self->spin_us = param_read("engine_spin_us");
+	self->engine_cpu = param_read("engine_cpu");
 	self->queue_contiguous = param_read_bool("queue_contiguous");
 	ASSERT_LE(0, self->queue_contiguous);
 	ASSERT_LT(0, self->poll_us);
@@ -376,6 +378,9 @@ FIXTURE_TEARDOWN(fast)
 	if (param_read("engine_spin_us") != self->spin_us) {
 		EXPECT_EQ(0, param_write("engine_spin_us", self->spin_us));
 		params = true;
+	}
+	if (param_read("engine_cpu") != self->engine_cpu) {
+		EXPECT_EQ(0, param_write("engine_cpu", self->engine_cpu));
 	}
 	if (param_read_bool("queue_contiguous") != self->queue_contiguous) {
 		EXPECT_EQ(0, param_write("queue_contiguous",
@@ -1637,6 +1642,314 @@ TEST_F(fast, isolation_two_vms)
 	EXPECT_EQ(0, n);
 	n = iotlb_count_tag(self->fd, a.inst, a.tag);
 	EXPECT_EQ(1, n);
+}
+
+/* ---- engine: fairness between VMs, per-VM CPU time, engine_cpu ---------- */
+
+/* A VCMDQ_TEST ENGINE op on @inst; its out_count in *@out. */
+static int test_engine_op(int fd, __u32 op, __u32 inst, __u32 *out)
+{
+	struct vcmdq_test cmd = {
+		.size = sizeof(cmd),
+		.op = op,
+		.instance_id = inst,
+	};
+	int ret = ioctl(fd, VCMDQ_TEST, &cmd);
+
+	if (!ret && out)
+		*out = cmd.out_count;
+	return ret;
+}
+
+/* GET_OBJECTS' entry of the calling file's vIOMMU @id; 0 or -1. */
+static int viommu_info(int fd, __u32 id, struct vcmdq_object_info *out)
+{
+	struct vcmdq_object_info objs[64];
+	struct vcmdq_get_objects g = {
+		.size = sizeof(g),
+		.entry_len = sizeof(objs[0]),
+		.num_objects = 64,
+		.objects_uptr = (uintptr_t)objs,
+	};
+	__u32 i;
+
+	if (ioctl(fd, VCMDQ_GET_OBJECTS, &g))
+		return -1;
+	for (i = 0; i < g.num_objects && i < 64; i++) {
+		if (objs[i].type == VCMDQ_OBJECT_VIOMMU && objs[i].id == id) {
+			*out = objs[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Fill @q (empty, CONS 0) with @n CMD_SYNCs and publish PROD. */
+static void gq_fill_syncs(struct gq *q, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		gq_put(q, cmd_sync());
+	gq_publish(q);
+}
+
+/*
+ * The engine's fairness bound, as behaviour: with the engine held, each
+ * pass (made by the test, VCMDQ_TEST ENGINE_PASS) gives each vIOMMU one
+ * budget over all its queues.  VM A keeps four full queues, VM B one: a
+ * pass consumes one budget of each (per queue, A would get four times B's
+ * share), and A's queues take turns at the head of its share.  The
+ * per-vIOMMU accounting (GET_OBJECTS engine_commands, engine_ns) counts
+ * exactly what was consumed.
+ */
+TEST_F(fast, engine_fair_two_vms)
+{
+	struct vcmdq_object_info ia, ib;
+	struct fv a, b;
+	struct gq qa[4], qb;
+	__u32 budget = 0, done = 0, nent;
+	int i;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &a);
+	fv_alloc(_metadata, self, vm_get(_metadata, self, 1), self->tq[0].id,
+		 &b);
+	/* One page each: 256 entries. */
+	for (i = 0; i < 4; i++) {
+		fq_alloc(&a, i, GPA(i), 8, &qa[i]);
+		ASSERT_EQ(0, gq_hw_init(&qa[i]));
+	}
+	fq_alloc(&b, 0, GPA(0), 8, &qb);
+	ASSERT_EQ(0, gq_hw_init(&qb));
+	nent = gq_nent(&qb);
+	ASSERT_EQ(256, nent);
+
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD,
+				    a.inst, &budget));
+	/* Each VM alone has at least one budget pending. */
+	ASSERT_LE(budget, nent);
+	ASSERT_LT(0, budget);
+	for (i = 0; i < 4; i++)
+		gq_fill_syncs(&qa[i], nent);
+	gq_fill_syncs(&qb, nent);
+	/* Held: nothing moves until the test's own pass. */
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, gq_cons(&qa[i]));
+	EXPECT_EQ(0, gq_cons(&qb));
+
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_PASS, a.inst,
+				    &done));
+	EXPECT_EQ(2 * budget, done);
+	/* A's first queue, then nothing of A's: its budget is spent. */
+	EXPECT_EQ(budget, gq_cons(&qa[0]));
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(0, gq_cons(&qa[i]));
+	EXPECT_EQ(budget, gq_cons(&qb));
+
+	/* B is empty: A alone, from its next queue. */
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_PASS, a.inst,
+				    &done));
+	EXPECT_EQ(budget, done);
+	EXPECT_EQ(budget, gq_cons(&qa[1]));
+	EXPECT_EQ(0, gq_cons(&qa[2]));
+	EXPECT_EQ(0, gq_cons(&qa[3]));
+
+	ASSERT_EQ(0, viommu_info(a.vm->fd, a.id, &ia));
+	ASSERT_EQ(0, viommu_info(b.vm->fd, b.id, &ib));
+	EXPECT_EQ(2 * budget, ia.engine_commands);
+	EXPECT_EQ(budget, ib.engine_commands);
+	EXPECT_LT(0, ia.engine_ns);
+	EXPECT_LT(0, ib.engine_ns);
+
+	/* Released, the thread drains the rest, still counted to A. */
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_RELEASE,
+				    a.inst, NULL));
+	for (i = 0; i < 4; i++) {
+		gq_maybe_kick(&qa[i]);
+		EXPECT_EQ(0, gq_wait_past(&qa[i], qa[i].sq.prod - 1));
+	}
+	ASSERT_EQ(0, viommu_info(a.vm->fd, a.id, &ia));
+	EXPECT_EQ(4 * nent, ia.engine_commands);
+	ASSERT_EQ(0, viommu_info(b.vm->fd, b.id, &ib));
+	EXPECT_EQ(nent, ib.engine_commands);
+}
+
+/* The ENGINE test ops' errnos; a file's hold ends with the file. */
+TEST_F(fast, engine_hold_errnos)
+{
+	const struct vcmdq_instance_info *slow = NULL;
+	__u32 out = 0;
+	int fd2, i;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	for (i = 0; i < self->num_instances; i++)
+		if (!(self->info[i].caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES))
+			slow = &self->info[i];
+
+	errno = 0;
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_PASS,
+				     self->tq[0].id, &out));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_RELEASE,
+				     self->tq[0].id, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD, 0,
+				     &out));
+	EXPECT_EQ(ENOENT, errno);
+	if (slow) {
+		EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD,
+					     slow->id, &out));
+		EXPECT_EQ(EINVAL, errno);
+	}
+
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD,
+				    self->tq[0].id, &out));
+	/* Holding twice is holding. */
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD,
+				    self->tq[0].id, &out));
+	fd2 = vcmdq_open_dev();
+	ASSERT_LE(0, fd2);
+	track_fd(_metadata, self, fd2);
+	EXPECT_EQ(-1, test_engine_op(fd2, VCMDQ_TEST_ENGINE_HOLD,
+				     self->tq[0].id, &out));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, test_engine_op(fd2, VCMDQ_TEST_ENGINE_PASS,
+				     self->tq[0].id, &out));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, test_engine_op(fd2, VCMDQ_TEST_ENGINE_RELEASE,
+				     self->tq[0].id, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	/* No queue: a pass consumes nothing. */
+	EXPECT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_PASS,
+				    self->tq[0].id, &out));
+
+	/* The holder's close releases: the other file may hold. */
+	vm_close(self, 0);
+	EXPECT_EQ(0, test_engine_op(fd2, VCMDQ_TEST_ENGINE_HOLD,
+				    self->tq[0].id, &out));
+	EXPECT_EQ(0, test_engine_op(fd2, VCMDQ_TEST_ENGINE_RELEASE,
+				    self->tq[0].id, NULL));
+}
+
+/* The instance's counter @name (sysfs), or -1. */
+static long inst_counter(__u32 inst, const char *name)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "instances/%u/counters/%s", inst, name);
+	return vcmdq_counter(path);
+}
+
+/*
+ * The engine executes a run of TLBI_NH_VAs of adjacent pages (a guest's
+ * per-page loop) as one invalidation of their union: what goes and what
+ * stays is what the commands one by one would give (the gaps between runs,
+ * another ASID, stay), and the counters still count commands.
+ */
+TEST_F(fast, engine_merges_adjacent_tlbi)
+{
+	const __u16 asid = 5;
+	struct cmd cmds[8];
+	long tlb0, sync0;
+	struct fv v;
+	struct gq q;
+	int i, n = 0;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	fv_alloc(_metadata, self, &self->vm[0], self->tq[0].id, &v);
+	fq_alloc(&v, 0, GPA(0), 4, &q);
+	ASSERT_EQ(0, gq_hw_init(&q));
+	for (i = 0; i < 10; i++) {
+		__u64 s = (__u64)i << 12;
+
+		test_cmd_iotlb_add(v.inst, v.tag, asid, 0, s, s + 0xfff, true);
+	}
+	test_cmd_iotlb_add(v.inst, v.tag, asid + 1, 0, 0x2000, 0x2fff, true);
+	tlb0 = inst_counter(v.inst, "inv_tlb");
+	sync0 = inst_counter(v.inst, "sync");
+	ASSERT_LE(0, tlb0);
+
+	/* Pages 0-3, then 5-6 (leaf), then 8 (not leaf): three runs. */
+	for (i = 0; i < 4; i++)
+		cmds[n++] = cmd_tlbi_nh_va(0, asid, (__u64)i << 12, true, 0, 0,
+					   0, 0);
+	for (i = 5; i < 7; i++)
+		cmds[n++] = cmd_tlbi_nh_va(0, asid, (__u64)i << 12, true, 0, 0,
+					   0, 0);
+	cmds[n++] = cmd_tlbi_nh_va(0, asid, 8ULL << 12, false, 0, 0, 0, 0);
+	ASSERT_EQ(0, gq_issue_sync(&q, cmds, n));
+
+	for (i = 0; i < 10; i++) {
+		__u64 s = (__u64)i << 12;
+		long want = i == 4 || i == 7 || i == 9;
+
+		EXPECT_EQ(want, iotlb_count_range(self->fd, v.inst, v.tag,
+						  asid, s, s + 0xfff, 0))
+			TH_LOG("page %d", i);
+	}
+	EXPECT_EQ(1, iotlb_count(self->fd, v.inst, v.tag, asid + 1));
+	EXPECT_EQ(tlb0 + n, inst_counter(v.inst, "inv_tlb"));
+	EXPECT_EQ(sync0 + 1, inst_counter(v.inst, "sync"));
+}
+
+/* The CPUs in the affinity of @pid, as a set; -1 on error. */
+static int task_cpus(int pid, cpu_set_t *set)
+{
+	CPU_ZERO(set);
+	return sched_getaffinity(pid, sizeof(*set), set);
+}
+
+/*
+ * engine_cpu pins every engine thread to a CPU (sched_getaffinity of the
+ * thread shows it) and -1 unpins it; a CPU that is not online, or what is
+ * not a number, is EINVAL and changes nothing.
+ */
+TEST_F(fast, engine_cpu)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int pid[2], i, cpu;
+	cpu_set_t set;
+
+	REQUIRE_TEGRA(1);
+	ASSERT_EQ(0, access(VCMDQ_PARAMS "engine_cpu", W_OK))
+		TH_LOG("no writable engine_cpu parameter: %s", strerror(errno));
+	ASSERT_LT(0, ncpus);
+	cpu = ncpus - 1;
+	for (i = 0; i < self->ntq; i++) {
+		pid[i] = engine_pid(self->tq[i].id);
+		ASSERT_LT(0, pid[i]);
+	}
+
+	ASSERT_EQ(0, param_write("engine_cpu", cpu));
+	EXPECT_EQ(cpu, param_read("engine_cpu"));
+	for (i = 0; i < self->ntq; i++) {
+		ASSERT_EQ(0, task_cpus(pid[i], &set));
+		EXPECT_EQ(1, CPU_COUNT(&set));
+		EXPECT_TRUE(CPU_ISSET(cpu, &set));
+	}
+
+	errno = 0;
+	EXPECT_EQ(-1, param_write("engine_cpu", ncpus + 64));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, param_write("engine_cpu", -2));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, write_str(VCMDQ_PARAMS "engine_cpu", "one\n"));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(cpu, param_read("engine_cpu"));
+	ASSERT_EQ(0, task_cpus(pid[0], &set));
+	EXPECT_EQ(1, CPU_COUNT(&set));
+
+	ASSERT_EQ(0, param_write("engine_cpu", -1));
+	EXPECT_EQ(-1, param_read("engine_cpu"));
+	for (i = 0; i < self->ntq; i++) {
+		ASSERT_EQ(0, task_cpus(pid[i], &set));
+		EXPECT_EQ(ncpus, CPU_COUNT(&set));
+	}
+	/* Teardown puts back a value set at load. */
 }
 
 /* ---- vDEVICEs ------------------------------------------------------------ */

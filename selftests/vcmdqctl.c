@@ -346,6 +346,9 @@ TEST_F(ctl, viommus_queues)
 		EXPECT_EQ(1, jnum(o, "queues"));
 		EXPECT_EQ(0, jnum(o, "vdevices"));
 		EXPECT_EQ(0, jbool(o, "eventq"));
+		/* The queue was never enabled: the engine did nothing for it. */
+		EXPECT_EQ(0, jnum(o, "engine_commands"));
+		EXPECT_EQ(0, jnum(o, "engine_ns"));
 		EXPECT_NE(NULL, jstr(o, "comm"));
 	}
 	EXPECT_EQ(1, found);

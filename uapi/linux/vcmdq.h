@@ -868,8 +868,15 @@ enum vcmdq_object_info_flags {
  * @pci_device: a vDEVICE's device, VCMDQ_PCI_DEVICE() form
  * @__reserved: 0
  * @virt_id: a vDEVICE's virtual ID (vSID / DeviceID / source-id)
+ * @engine_ns: a vIOMMU's share of its instance's engine: the CPU time, in
+ *	nanoseconds, the engine thread spent consuming the vIOMMU's queues
+ *	(counted over the passes that found work; idle polling is nobody's)
+ * @engine_commands: the queue entries the engine consumed for the vIOMMU,
+ *	one that stopped a queue on an error included
  *
- * Fields that do not apply to @type are 0.  Register values are a snapshot:
+ * Fields that do not apply to @type are 0; so are @engine_ns and
+ * @engine_commands from a kernel older than them (an entry longer than the
+ * kernel's struct gets its tail zeroed).  Register values are a snapshot:
  * the guest and the engine change them without any lock.
  */
 struct vcmdq_object_info {
@@ -892,6 +899,8 @@ struct vcmdq_object_info {
 	__u32 pci_device;
 	__u32 __reserved;
 	__aligned_u64 virt_id;
+	__aligned_u64 engine_ns;
+	__aligned_u64 engine_commands;
 };
 
 /**

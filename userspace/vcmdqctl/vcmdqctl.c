@@ -459,9 +459,10 @@ static int cmd_viommus(struct vcmdq_ctx *ctx)
 	if (json)
 		printf("{\"viommus\": [");
 	else
-		printf("%-4s %-7s %-16s %-4s %-4s %-15s %5s %4s %4s %6s %6s %s\n",
+		printf("%-4s %-7s %-16s %-4s %-4s %-15s %5s %4s %4s %6s %6s %6s %12s %12s\n",
 		       "CTX", "PID", "COMM", "ID", "INST", "FLAVOR", "TAG",
-		       "SLOT", "S2", "QUEUES", "VDEVS", "EVENTQ");
+		       "SLOT", "S2", "QUEUES", "VDEVS", "EVENTQ", "ENGINE-CMDS",
+		       "ENGINE-US");
 	for (i = 0; i < objs.n; i++) {
 		const struct vcmdq_object_info *o = &objs.o[i];
 		unsigned int nq, neq;
@@ -473,12 +474,14 @@ static int cmd_viommus(struct vcmdq_ctx *ctx)
 		nq = count_children(&objs, o, VCMDQ_OBJECT_QUEUE);
 		neq = count_children(&objs, o, VCMDQ_OBJECT_EVENTQ);
 		if (!json) {
-			printf("%-4u %-7u %-16s %-4u %-4u %-15s %5u %4u %4u %6u %6u %s\n",
+			printf("%-4u %-7u %-16s %-4u %-4u %-15s %5u %4u %4u %6u %6u %6s %12llu %12llu\n",
 			       o->context_id, o->owner_pid, comm_of(o, comm),
 			       o->id, o->instance_id,
 			       instance_flavor(ctx, o->instance_id), o->tag,
 			       o->slot, o->parent_id, nq, o->nr_vdevices,
-			       neq ? "yes" : "no");
+			       neq ? "yes" : "no",
+			       (unsigned long long)o->engine_commands,
+			       (unsigned long long)o->engine_ns / 1000);
 			continue;
 		}
 		printf("%s{", k++ ? ", " : "");
@@ -491,6 +494,8 @@ static int cmd_viommus(struct vcmdq_ctx *ctx)
 		json_u64(&f, "s2", o->parent_id);
 		json_u64(&f, "queues", nq);
 		json_u64(&f, "vdevices", o->nr_vdevices);
+		json_u64(&f, "engine_commands", o->engine_commands);
+		json_u64(&f, "engine_ns", o->engine_ns);
 		json_key(&f, "eventq");
 		printf("%s}", neq ? "true" : "false");
 	}
