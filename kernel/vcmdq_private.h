@@ -86,6 +86,8 @@ struct vcmdq_engine {
  * @VCMDQ_CNT_EVENTS: events raised (queue errors)
  * @VCMDQ_CNT_EVENTS_LOST: events dropped: the vIOMMU had no event queue,
  *	or it was full
+ * @VCMDQ_CNT_DOORBELL_WAKEUPS: engine wake-ups by the doorbell: a write to a
+ *	control region found it armed (the engine idle) and kicked the engine
  * @VCMDQ_CNT_MAX: the number of counters
  */
 enum vcmdq_counter {
@@ -102,6 +104,7 @@ enum vcmdq_counter {
 	VCMDQ_CNT_ILLEGAL,
 	VCMDQ_CNT_EVENTS,
 	VCMDQ_CNT_EVENTS_LOST,
+	VCMDQ_CNT_DOORBELL_WAKEUPS,
 	VCMDQ_CNT_MAX,
 };
 
@@ -329,6 +332,16 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
  * @nr_vdevs: entries in @vdevs, under @vdevs' xa_lock
  * @event_lock: guards @eventq
  * @eventq: the event ring, or NULL
+ * @cookie: the mmap() offset of @ctrl in %VCMDQ_CTRL_SHIFT units, unique
+ *	over all files (so a zap of its range hits this vIOMMU's mappings
+ *	only: every file of one inode shares its address_space); 0 without @ctrl
+ * @db_lock: orders doorbell arming (and its zap) against the fault handlers
+ *	installing PTEs of @ctrl, so no writable PTE survives an arming
+ * @db_armed: the doorbell is armed: the engine sleeps, every PTE of @ctrl is
+ *	read-only or absent, and the next write fault kicks the engine.
+ *	Written under @db_lock, except cleared by the engine when it gets busy
+ * @mapping: the address_space @ctrl is mapped through (set by the first
+ *	mmap, under @db_lock), or NULL
  */
 struct vcmdq_viommu {
 	struct vcmdq_object obj;
@@ -346,6 +359,10 @@ struct vcmdq_viommu {
 	unsigned int nr_vdevs;
 	spinlock_t event_lock;
 	struct vcmdq_eventq_ring *eventq;
+	u32 cookie;
+	struct mutex db_lock;
+	bool db_armed;
+	struct address_space *mapping;
 };
 
 /*
@@ -375,9 +392,15 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
 int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
+void vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu);
 
-/* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
+/*
+ * The mmap() offset of a vIOMMU's control region: its cookie (struct
+ * vcmdq_viommu.cookie), in 64 KiB units.
+ */
 #define VCMDQ_CTRL_SHIFT 16
+/* Cookies stay below 2^24, so offsets below 2^40 (a 32-bit mmap2() reaches 2^44). */
+#define VCMDQ_CTRL_COOKIE_MAX ((1U << 24) - 1)
 
 /**
  * struct vcmdq_queue - a guest command queue bound to a logical queue
