@@ -239,29 +239,37 @@ static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
  * Going to sleep: arm each vIOMMU's doorbell (once per vIOMMU: arming is
  * idempotent) and set NEED_WAKEUP in its region.  The doorbell first, so a
  * guest that sees NEED_WAKEUP also faults on its next write (what the
- * doorbell selftests rely on).  The caller's full barrier and re-scan follow.
+ * doorbell selftests rely on).  Return: whether anything changed, which
+ * then needs the caller's full barrier and re-scan; after a timer poll
+ * nothing has (no doorbell rang, every flag is still set), and the poll's
+ * own pass was the last look.
  */
-static void vcmdq_engine_arm(struct vcmdq_engine *engine)
+static bool vcmdq_engine_arm(struct vcmdq_engine *engine)
 {
 	bool doorbell = READ_ONCE(engine_doorbell);
 	struct vcmdq_queue *q;
+	bool changed = false;
 
 	mutex_lock(&engine->lock);
 	list_for_each_entry(q, &engine->queues, engine_node) {
 		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
 
-		if (doorbell)
-			vcmdq_viommu_arm_doorbell(q->viommu);
+		if (doorbell && vcmdq_viommu_arm_doorbell(q->viommu))
+			changed = true;
+		/* The guest may write the word: never trust, always set. */
+		if (READ_ONCE(*word) != VCMDQ_ENGINE_NEED_WAKEUP)
+			changed = true;
 		WRITE_ONCE(*word, VCMDQ_ENGINE_NEED_WAKEUP);
 	}
 	mutex_unlock(&engine->lock);
+	return changed;
 }
 
 /*
  * Busy again: clear NEED_WAKEUP and disarm, so the guest's next write to a
  * still read-only PTE only restores write access, with no kick and no count.
- * Without the doorbell's lock: a racing fault that still sees it armed only
- * kicks a busy engine (one extra pass before a later sleep).
+ * A racing fault that still takes it armed only kicks a busy engine (one
+ * extra pass before a later sleep).
  */
 static void vcmdq_engine_disarm(struct vcmdq_engine *engine)
 {
@@ -271,7 +279,7 @@ static void vcmdq_engine_disarm(struct vcmdq_engine *engine)
 	list_for_each_entry(q, &engine->queues, engine_node) {
 		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
 
-		WRITE_ONCE(q->viommu->db_armed, false);
+		atomic_set(&q->viommu->db_armed, 0);
 		WRITE_ONCE(*word, 0);
 	}
 	mutex_unlock(&engine->lock);
@@ -322,18 +330,20 @@ static int vcmdq_engine_thread(void *data)
 			 * sees it, or it faults and the fault kicks
 			 * (viommu.c).
 			 */
-			vcmdq_engine_arm(engine);
 			flagged = armed = true;
-			smp_mb();
-			continue;
+			if (vcmdq_engine_arm(engine)) {
+				smp_mb();
+				continue;
+			}
 		}
 
 		/*
 		 * Idle: the flag stays set across timer polls, so each poll
-		 * costs two passes (one after re-arming, which zaps nothing
-		 * while no doorbell rang).  An hrtimer, so the period is not
-		 * rounded up to a tick.  With no queue at all there is
-		 * nothing to poll: sleep until QUEUE_ALLOC kicks.
+		 * costs one pass (re-arming changes nothing while no
+		 * doorbell rang, and needs no second one).  An hrtimer, so
+		 * the period is not rounded up to a tick.  With no queue at
+		 * all there is nothing to poll: sleep until QUEUE_ALLOC
+		 * kicks.
 		 */
 		poll = ns_to_ktime((u64)max(READ_ONCE(engine_poll_us), 10U) *
 				   NSEC_PER_USEC);

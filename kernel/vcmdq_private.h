@@ -335,13 +335,12 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
  * @cookie: the mmap() offset of @ctrl in %VCMDQ_CTRL_SHIFT units, unique
  *	over all files (so a zap of its range hits this vIOMMU's mappings
  *	only: every file of one inode shares its address_space); 0 without @ctrl
- * @db_lock: orders doorbell arming (and its zap) against the fault handlers
- *	installing PTEs of @ctrl, so no writable PTE survives an arming
- * @db_armed: the doorbell is armed: the engine sleeps, every PTE of @ctrl is
- *	read-only or absent, and the next write fault kicks the engine.
- *	Written under @db_lock, except cleared by the engine when it gets busy
+ * @db_lock: guards @mapping
+ * @db_armed: the doorbell is armed: no PTE of @ctrl is writable, and the
+ *	next fault that makes one writable takes it back and kicks the engine
+ *	(viommu.c has the ordering)
  * @mapping: the address_space @ctrl is mapped through (set by the first
- *	mmap, under @db_lock), or NULL
+ *	mmap), or NULL
  */
 struct vcmdq_viommu {
 	struct vcmdq_object obj;
@@ -361,7 +360,7 @@ struct vcmdq_viommu {
 	struct vcmdq_eventq_ring *eventq;
 	u32 cookie;
 	struct mutex db_lock;
-	bool db_armed;
+	atomic_t db_armed;
 	struct address_space *mapping;
 };
 
@@ -392,7 +391,7 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
 int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
-void vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu);
+bool vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu);
 
 /*
  * The mmap() offset of a vIOMMU's control region: its cookie (struct

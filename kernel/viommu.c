@@ -171,23 +171,28 @@ int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd)
  * burst, none per command.  Reads fault once after an arming (the PTE is
  * gone) and get a read-only PTE; they do not wake the engine.
  *
- * No lost wake-up: arming sets @db_armed and zaps under @db_lock, and a
- * fault handler decides between read-only and writable under the same lock,
- * so once vcmdq_viommu_arm_doorbell() returns no writable PTE is left (the
- * zap's TLB flush also ends every write through an old one) and any later
- * write faults and sees @db_armed.  A write that got in before the zap is in
- * memory when the zap returns: the engine's full barrier and re-scan of PROD
- * after arming (vcmdq_engine_thread()) see it.
+ * No lost wake-up, and no lock on the fault path (a fault must not wait for
+ * an arming's TLB shootdown): arming stores @db_armed, full barrier, then
+ * zaps, taking each PTE's lock.  A fault that makes a PTE writable does so
+ * under that PTE's lock, then (full barrier) takes @db_armed back with an
+ * xchg and kicks the engine if it was set.  The PTE locks order the two: if
+ * the zap came first, the xchg sees the arming and kicks; if the insertion
+ * came first, the zap removes the PTE (its TLB flush ends every write through
+ * it).  A write that got in before the zap is in memory when the zap returns:
+ * the engine's full barrier and re-scan of PROD after arming
+ * (vcmdq_engine_thread()) see it.  A kick the write has not followed yet
+ * (the fault kicks before the write is retried) is covered by the engine
+ * busy-polling after a kick before it arms again.
  */
 
-/* The engine's sleep ends at the next write: kick it, once per arming. */
-static void vcmdq_ctrl_write_fault(struct vcmdq_viommu *viommu)
+/* After a PTE was made writable: take the doorbell back, kick if it was armed. */
+static void vcmdq_ctrl_disarm(struct vcmdq_viommu *viommu, bool write)
 {
-	lockdep_assert_held(&viommu->db_lock);
-	if (!viommu->db_armed)
+	smp_mb();	/* the PTE's insertion before the xchg; pairs with arming */
+	if (!atomic_xchg(&viommu->db_armed, 0))
 		return;
-	WRITE_ONCE(viommu->db_armed, false);
-	vcmdq_count(viommu->inst, VCMDQ_CNT_DOORBELL_WAKEUPS, 1);
+	if (write)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_DOORBELL_WAKEUPS, 1);
 	vcmdq_engine_kick(&viommu->inst->engine);
 }
 
@@ -197,65 +202,72 @@ static void vcmdq_ctrl_write_fault(struct vcmdq_viommu *viommu)
  * @viommu: a vIOMMU with a control region
  *
  * Context: the engine thread (may sleep: the zap takes the mapping's
- * i_mmap_rwsem).  A no-op while already armed: nothing made a PTE writable.
+ * i_mmap_rwsem).  A no-op while already armed: nothing made a PTE writable
+ * since, or it would have disarmed.
+ * Return: whether it armed (false: it already was).
  */
-void vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu)
+bool vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu)
 {
+	struct address_space *mapping;
+
+	if (atomic_read(&viommu->db_armed))
+		return false;
+	atomic_set(&viommu->db_armed, 1);
+	smp_mb();	/* the flag before the zap; pairs with vcmdq_ctrl_disarm() */
 	mutex_lock(&viommu->db_lock);
-	if (!viommu->db_armed) {
-		WRITE_ONCE(viommu->db_armed, true);
-		if (viommu->mapping)
-			unmap_mapping_range(viommu->mapping,
-					    (loff_t)viommu->cookie << VCMDQ_CTRL_SHIFT,
-					    VCMDQ_CTRL_SIZE, 1);
-	}
+	mapping = viommu->mapping;
 	mutex_unlock(&viommu->db_lock);
+	/*
+	 * No mapping yet: nothing to zap.  One made after our read of
+	 * @mapping has no PTE yet and faults like any other.
+	 */
+	if (mapping)
+		unmap_mapping_range(mapping,
+				    (loff_t)viommu->cookie << VCMDQ_CTRL_SHIFT,
+				    VCMDQ_CTRL_SIZE, 1);
+	return true;
 }
 
 /*
  * A missing PTE (first touch, or zapped by an arming).  A write fault is
  * handled here in full (the core calls no pfn_mkwrite after a .fault that
- * returns VM_FAULT_NOPAGE): disarm, and insert a writable PTE.  A read
- * inserts one writable only when the doorbell is not armed and the VMA is
- * writable (saving a second fault), read-only otherwise.  vm_page_prot is
- * read-only (vma_wants_writenotify(): we have pfn_mkwrite), so the writable
- * protection is computed from the VMA's flags.
+ * returns VM_FAULT_NOPAGE): a writable PTE, then disarm.  A read inserts
+ * one writable when the doorbell is not armed and the VMA is writable
+ * (saving a second fault; should an arming race with it, disarming kicks
+ * the engine for nothing), read-only otherwise.  vm_page_prot is read-only
+ * (vma_wants_writenotify(): we have pfn_mkwrite), so the writable protection
+ * is computed from the VMA's flags.
  */
 static vm_fault_t vcmdq_ctrl_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vcmdq_viommu *viommu = vma->vm_private_data;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
-	pgprot_t prot = vma->vm_page_prot;
+	bool writable = write || ((vma->vm_flags & VM_WRITE) &&
+				  !atomic_read(&viommu->db_armed));
 	vm_fault_t ret;
 
 	if (vmf->pgoff - vma->vm_pgoff >= VCMDQ_CTRL_SIZE >> PAGE_SHIFT)
 		return VM_FAULT_SIGBUS;
-	mutex_lock(&viommu->db_lock);
-	if (write)
-		vcmdq_ctrl_write_fault(viommu);
-	if ((vma->vm_flags & VM_WRITE) && !viommu->db_armed)
-		prot = vm_get_page_prot(vma->vm_flags);
 	ret = vmf_insert_pfn_prot(vma, vmf->address,
 				  page_to_pfn(viommu->ctrl_pages) +
 					  vmf->pgoff - vma->vm_pgoff,
-				  prot);
-	mutex_unlock(&viommu->db_lock);
+				  writable ? vm_get_page_prot(vma->vm_flags) :
+					     vma->vm_page_prot);
+	if (writable)
+		vcmdq_ctrl_disarm(viommu, write);
 	return ret;
 }
 
 /*
- * A write to a present read-only PTE: disarm and kick; the core then makes
- * the PTE writable (or, if an arming zapped it meanwhile, retries into
- * vcmdq_ctrl_fault(), which sees the new arming).
+ * A write to a present read-only PTE.  The core makes it writable after we
+ * return (under the PTE's lock, if an arming did not zap it meanwhile: then
+ * the write retries into vcmdq_ctrl_fault()); disarming before that is
+ * ordered by the same lock: an arming that zaps later removes the PTE.
  */
 static vm_fault_t vcmdq_ctrl_pfn_mkwrite(struct vm_fault *vmf)
 {
-	struct vcmdq_viommu *viommu = vmf->vma->vm_private_data;
-
-	mutex_lock(&viommu->db_lock);
-	vcmdq_ctrl_write_fault(viommu);
-	mutex_unlock(&viommu->db_lock);
+	vcmdq_ctrl_disarm(vmf->vma->vm_private_data, true);
 	return 0;
 }
 
