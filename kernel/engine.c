@@ -332,6 +332,7 @@ static int vcmdq_engine_thread(void *data)
 			 */
 			flagged = armed = true;
 			if (vcmdq_engine_arm(engine)) {
+				/* Flags and armings before the re-scan. */
 				smp_mb();
 				continue;
 			}
