@@ -10,11 +10,14 @@
  * invalidations cost no exit, as on the hardware.
  *
  * Idle policy (like io_uring's SQPOLL thread): while there is work the
- * thread busy-polls; after engine_spin_us without work it sets
- * VCMDQ_ENGINE_NEED_WAKEUP in every control region and sleeps, waking every
- * engine_poll_us to look again (bounded latency with no help) or at once on
- * VCMDQ_KICK.  An instance whose enabled queues are idle costs one short
- * scan per poll period.
+ * thread busy-polls; after engine_spin_us without work it arms the doorbell
+ * of every control region (viommu.c: the next write to it faults and kicks
+ * the engine), sets VCMDQ_ENGINE_NEED_WAKEUP in it and sleeps, until a
+ * doorbell or VCMDQ_KICK wakes it, or every engine_poll_us to look again
+ * (a safety net; the only bound on latency with engine_doorbell=0).  An
+ * instance whose enabled queues are idle costs one short scan per poll
+ * period; a guest that never kicks (a Linux guest) pays one write fault per
+ * burst instead of up to a poll period.
  *
  * Fairness: a pass serves the instance's vIOMMUs (VMs) one after the other,
  * each with VCMDQ_ENGINE_BUDGET entries over all its queues, and the next
@@ -48,10 +51,21 @@ module_param(engine_spin_us, uint, 0644);
 MODULE_PARM_DESC(engine_spin_us,
 		 "Engine: busy-poll this long after the last command before going idle");
 
-static unsigned int engine_poll_us = 1000;
+/*
+ * A safety net since the doorbell wakes the engine at the first write: long,
+ * so an idle engine costs well under 1% of a CPU (one wake-up is some 35 us
+ * under TCG).  With engine_doorbell=0 it bounds the latency of a guest that
+ * does not kick: set it lower then.
+ */
+static unsigned int engine_poll_us = 10000;
 module_param(engine_poll_us, uint, 0644);
 MODULE_PARM_DESC(engine_poll_us,
-		 "Engine: while idle, look at the queues this often (bounds latency without VCMDQ_KICK)");
+		 "Engine: while idle, look at the queues this often (bounds latency without VCMDQ_KICK or the doorbell)");
+
+static bool engine_doorbell = true;
+module_param(engine_doorbell, bool, 0644);
+MODULE_PARM_DESC(engine_doorbell,
+		 "Engine: going idle, write-protect the control regions so the guest's next write wakes it");
 
 /*
  * Entries one vIOMMU's queues (together) may consume per pass before the
@@ -455,8 +469,43 @@ static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
 	return done;
 }
 
-static void vcmdq_engine_set_need_wakeup(struct vcmdq_engine *engine,
-					 bool need)
+/*
+ * Going to sleep: arm each vIOMMU's doorbell (once per vIOMMU: arming is
+ * idempotent) and set NEED_WAKEUP in its region.  The doorbell first, so a
+ * guest that sees NEED_WAKEUP also faults on its next write (what the
+ * doorbell selftests rely on).  Return: whether anything changed, which
+ * then needs the caller's full barrier and re-scan; after a timer poll
+ * nothing has (no doorbell rang, every flag is still set), and the poll's
+ * own pass was the last look.
+ */
+static bool vcmdq_engine_arm(struct vcmdq_engine *engine)
+{
+	bool doorbell = READ_ONCE(engine_doorbell);
+	struct vcmdq_queue *q;
+	bool changed = false;
+
+	mutex_lock(&engine->lock);
+	list_for_each_entry(q, &engine->queues, engine_node) {
+		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
+
+		if (doorbell && vcmdq_viommu_arm_doorbell(q->viommu))
+			changed = true;
+		/* The guest may write the word: never trust, always set. */
+		if (READ_ONCE(*word) != VCMDQ_ENGINE_NEED_WAKEUP)
+			changed = true;
+		WRITE_ONCE(*word, VCMDQ_ENGINE_NEED_WAKEUP);
+	}
+	mutex_unlock(&engine->lock);
+	return changed;
+}
+
+/*
+ * Busy again: clear NEED_WAKEUP and disarm, so the guest's next write to a
+ * still read-only PTE only restores write access, with no kick and no count.
+ * A racing fault that still takes it armed only kicks a busy engine (one
+ * extra pass before a later sleep).
+ */
+static void vcmdq_engine_disarm(struct vcmdq_engine *engine)
 {
 	struct vcmdq_queue *q;
 
@@ -464,7 +513,8 @@ static void vcmdq_engine_set_need_wakeup(struct vcmdq_engine *engine,
 	list_for_each_entry(q, &engine->queues, engine_node) {
 		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
 
-		WRITE_ONCE(*word, need ? VCMDQ_ENGINE_NEED_WAKEUP : 0);
+		atomic_set(&q->viommu->db_armed, 0);
+		WRITE_ONCE(*word, 0);
 	}
 	mutex_unlock(&engine->lock);
 }
@@ -473,46 +523,62 @@ static int vcmdq_engine_thread(void *data)
 {
 	struct vcmdq_engine *engine = data;
 	u64 idle_since = ktime_get_ns();
-	bool need_wakeup = false;
+	/*
+	 * @flagged: NEED_WAKEUP is (or may be) set and doorbells armed, to be
+	 * undone when work shows up.  @armed: every region is armed and
+	 * flagged, and a pass ran after that: the thread may sleep.
+	 */
+	bool flagged = false, armed = false;
 
 	while (!kthread_should_stop()) {
 		ktime_t poll;
 		int rc;
 
 		if (vcmdq_engine_pass(engine)) {
-			if (need_wakeup) {
-				vcmdq_engine_set_need_wakeup(engine, false);
-				need_wakeup = false;
+			if (flagged) {
+				vcmdq_engine_disarm(engine);
+				flagged = false;
 			}
+			armed = false;
 			idle_since = ktime_get_ns();
 			cond_resched();
 			continue;
 		}
-		if (!need_wakeup) {
-			if (ktime_get_ns() - idle_since <
-			    (u64)READ_ONCE(engine_spin_us) * NSEC_PER_USEC) {
-				cond_resched();
-				cpu_relax();
+		if (ktime_get_ns() - idle_since <
+		    (u64)READ_ONCE(engine_spin_us) * NSEC_PER_USEC) {
+			cond_resched();
+			cpu_relax();
+			continue;
+		}
+		if (!armed) {
+			/*
+			 * Going to sleep (first, or again after a wake-up: a
+			 * doorbell that rang is disarmed, a new queue's region
+			 * not armed yet).  Arm, then pass once more before
+			 * sleeping.  A producer that kicks writes PROD, then
+			 * reads NEED_WAKEUP: with the full barrier between
+			 * our flag store and our re-scan, either we see its
+			 * PROD or it sees our flag and kicks.  One that never
+			 * kicks: its write either got in before the doorbell's
+			 * zap (and the TLB flush that ends it), so the re-scan
+			 * sees it, or it faults and the fault kicks
+			 * (viommu.c).
+			 */
+			flagged = armed = true;
+			if (vcmdq_engine_arm(engine)) {
+				/* Flags and armings before the re-scan. */
+				smp_mb();
 				continue;
 			}
-			/*
-			 * Going idle.  Set NEED_WAKEUP, then pass once more
-			 * before sleeping: a producer writes PROD, then reads
-			 * NEED_WAKEUP; with the full barrier between our
-			 * store and our re-scan, either we see its PROD or it
-			 * sees our flag and kicks.
-			 */
-			vcmdq_engine_set_need_wakeup(engine, true);
-			need_wakeup = true;
-			smp_mb();
-			continue;
 		}
 
 		/*
 		 * Idle: the flag stays set across timer polls, so each poll
-		 * costs one pass.  An hrtimer, so the period is not rounded
-		 * up to a tick.  With no queue at all there is nothing to
-		 * poll: sleep until QUEUE_ALLOC kicks.
+		 * costs one pass (re-arming changes nothing while no
+		 * doorbell rang, and needs no second one).  An hrtimer, so
+		 * the period is not rounded up to a tick.  With no queue at
+		 * all there is nothing to poll: sleep until QUEUE_ALLOC
+		 * kicks.
 		 */
 		poll = ns_to_ktime((u64)max(READ_ONCE(engine_poll_us), 10U) *
 				   NSEC_PER_USEC);
@@ -521,15 +587,16 @@ static int vcmdq_engine_thread(void *data)
 		rc = wait_event_interruptible_hrtimeout(engine->wq,
 			atomic_xchg(&engine->kicked, 0) || kthread_should_stop(),
 			poll);
-		if (!rc) {
-			/*
-			 * Kicked: maybe a new queue, whose vIOMMU's region
-			 * does not show the flag yet.  Set it everywhere
-			 * again, ordered before the next pass as above.
-			 */
-			vcmdq_engine_set_need_wakeup(engine, true);
-			smp_mb();
-		}
+		armed = false;
+		/*
+		 * Kicked (VCMDQ_KICK, a doorbell, a new queue): busy-poll a
+		 * while before re-arming.  A doorbell kicks from the fault,
+		 * before the faulting write is retried: re-arming at once
+		 * could zap the PTE under it and take a second fault for the
+		 * same write.
+		 */
+		if (!rc)
+			idle_since = ktime_get_ns();
 	}
 	return 0;
 }

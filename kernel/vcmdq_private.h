@@ -97,6 +97,8 @@ struct vcmdq_engine {
  * @VCMDQ_CNT_EVENTS: events raised (queue errors)
  * @VCMDQ_CNT_EVENTS_LOST: events dropped: the vIOMMU had no event queue,
  *	or it was full
+ * @VCMDQ_CNT_DOORBELL_WAKEUPS: engine wake-ups by the doorbell: a write to a
+ *	control region found it armed (the engine idle) and kicked the engine
  * @VCMDQ_CNT_MAX: the number of counters
  */
 enum vcmdq_counter {
@@ -113,6 +115,7 @@ enum vcmdq_counter {
 	VCMDQ_CNT_ILLEGAL,
 	VCMDQ_CNT_EVENTS,
 	VCMDQ_CNT_EVENTS_LOST,
+	VCMDQ_CNT_DOORBELL_WAKEUPS,
 	VCMDQ_CNT_MAX,
 };
 
@@ -362,6 +365,15 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
  *	by the pass under the engine's lock, read without it (a snapshot)
  * @engine_commands: queue entries the engine consumed for this vIOMMU (one
  *	that stopped a queue included); written and read as @engine_ns
+ * @cookie: the mmap() offset of @ctrl in %VCMDQ_CTRL_SHIFT units, unique
+ *	over all files (so a zap of its range hits this vIOMMU's mappings
+ *	only: every file of one inode shares its address_space); 0 without @ctrl
+ * @db_lock: guards @mapping
+ * @db_armed: the doorbell is armed: no PTE of @ctrl is writable, and the
+ *	next fault that makes one writable takes it back and kicks the engine
+ *	(viommu.c has the ordering)
+ * @mapping: the address_space @ctrl is mapped through (set by the first
+ *	mmap), or NULL
  */
 struct vcmdq_viommu {
 	struct vcmdq_object obj;
@@ -384,6 +396,10 @@ struct vcmdq_viommu {
 	unsigned int engine_nr_queues;
 	u64 engine_ns;
 	u64 engine_commands;
+	u32 cookie;
+	struct mutex db_lock;
+	atomic_t db_armed;
+	struct address_space *mapping;
 };
 
 /*
@@ -413,9 +429,15 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd);
 void vcmdq_viommu_destroy(struct vcmdq_object *obj);
 int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd);
 int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma);
+bool vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu);
 
-/* The mmap() offset of a vIOMMU's control region: its ID, in 64 KiB units. */
+/*
+ * The mmap() offset of a vIOMMU's control region: its cookie (struct
+ * vcmdq_viommu.cookie), in 64 KiB units.
+ */
 #define VCMDQ_CTRL_SHIFT 16
+/* Cookies stay below 2^24, so offsets below 2^40 (a 32-bit mmap2() reaches 2^44). */
+#define VCMDQ_CTRL_COOKIE_MAX ((1U << 24) - 1)
 
 /**
  * struct vcmdq_queue - a guest command queue bound to a logical queue

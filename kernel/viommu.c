@@ -16,6 +16,15 @@
 
 #include "vcmdq_private.h"
 
+/*
+ * Control region cookie -> vIOMMU, over all files.  Every open of one
+ * /dev/vcmdq inode shares its address_space, so the doorbell's zap (by
+ * offset) must not name another file's mapping: cookies are unique.  An
+ * entry lives from VIOMMU_ALLOC to the vIOMMU's destroy, which erases it
+ * (under the xarray's lock) before the vIOMMU is freed.
+ */
+static DEFINE_XARRAY_ALLOC1(vcmdq_ctrl_cookies);
+
 static int vcmdq_viommu_alloc_ctrl(struct vcmdq_viommu *viommu)
 {
 	viommu->ctrl_pages = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
@@ -23,7 +32,8 @@ static int vcmdq_viommu_alloc_ctrl(struct vcmdq_viommu *viommu)
 	if (!viommu->ctrl_pages)
 		return -ENOMEM;
 	viommu->ctrl = page_address(viommu->ctrl_pages);
-	return 0;
+	return xa_alloc(&vcmdq_ctrl_cookies, &viommu->cookie, viommu,
+			XA_LIMIT(1, VCMDQ_CTRL_COOKIE_MAX), GFP_KERNEL_ACCOUNT);
 }
 
 int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
@@ -46,6 +56,7 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	mutex_init(&viommu->queue_lock);
 	xa_init_flags(&viommu->vdevs, XA_FLAGS_ACCOUNT);
 	spin_lock_init(&viommu->event_lock);
+	mutex_init(&viommu->db_lock);
 	INIT_LIST_HEAD(&viommu->s2_node);
 
 	/*
@@ -90,7 +101,7 @@ int vcmdq_viommu_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 	cmd->out_mmap_offset = 0;
 	cmd->out_mmap_length = 0;
 	if (viommu->ctrl) {
-		cmd->out_mmap_offset = (u64)viommu->obj.id << VCMDQ_CTRL_SHIFT;
+		cmd->out_mmap_offset = (u64)viommu->cookie << VCMDQ_CTRL_SHIFT;
 		cmd->out_mmap_length = VCMDQ_CTRL_SIZE;
 	}
 	return vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
@@ -123,9 +134,12 @@ void vcmdq_viommu_destroy(struct vcmdq_object *obj)
 		vcmdq_instance_release(viommu->inst, viommu->tag,
 				       viommu->slot);
 	}
+	if (viommu->cookie)
+		xa_erase(&vcmdq_ctrl_cookies, viommu->cookie);
 	if (viommu->ctrl_pages)
 		__free_pages(viommu->ctrl_pages, get_order(VCMDQ_CTRL_SIZE));
 	xa_destroy(&viommu->vdevs);
+	mutex_destroy(&viommu->db_lock);
 	mutex_destroy(&viommu->queue_lock);
 	if (s2)
 		vcmdq_put_object(&s2->obj);
@@ -146,6 +160,115 @@ int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd)
 		rc = -EOPNOTSUPP;
 	vcmdq_put_object(&viommu->obj);
 	return rc;
+}
+
+/*
+ * The doorbell.  The engine, going idle, arms it: every PTE of the control
+ * region becomes read-only or absent.  The guest's first write after that
+ * (PROD, normally) faults into vcmdq_ctrl_fault() or vcmdq_ctrl_pfn_mkwrite(),
+ * which disarm it, kick the engine and leave the PTE writable.  While the
+ * engine is busy the PTEs stay writable and nothing traps: one fault per
+ * burst, none per command.  Reads fault once after an arming (the PTE is
+ * gone) and get a read-only PTE; they do not wake the engine.
+ *
+ * No lost wake-up, and no lock on the fault path (a fault must not wait for
+ * an arming's TLB shootdown): arming stores @db_armed, full barrier, then
+ * zaps, taking each PTE's lock.  A fault that makes a PTE writable does so
+ * under that PTE's lock, then (full barrier) takes @db_armed back with an
+ * xchg and kicks the engine if it was set.  The PTE locks order the two: if
+ * the zap came first, the xchg sees the arming and kicks; if the insertion
+ * came first, the zap removes the PTE (its TLB flush ends every write through
+ * it).  A write that got in before the zap is in memory when the zap returns:
+ * the engine's full barrier and re-scan of PROD after arming
+ * (vcmdq_engine_thread()) see it.  A kick the write has not followed yet
+ * (the fault kicks before the write is retried) is covered by the engine
+ * busy-polling after a kick before it arms again.
+ */
+
+/* After a PTE was made writable: take the doorbell back, kick if it was armed. */
+static void vcmdq_ctrl_disarm(struct vcmdq_viommu *viommu, bool write)
+{
+	smp_mb();	/* the PTE's insertion before the xchg; pairs with arming */
+	if (!atomic_xchg(&viommu->db_armed, 0))
+		return;
+	if (write)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_DOORBELL_WAKEUPS, 1);
+	vcmdq_engine_kick(&viommu->inst->engine);
+}
+
+/**
+ * vcmdq_viommu_arm_doorbell() - make the next write to a control region
+ *	wake the engine
+ * @viommu: a vIOMMU with a control region
+ *
+ * Context: the engine thread (may sleep: the zap takes the mapping's
+ * i_mmap_rwsem).  A no-op while already armed: nothing made a PTE writable
+ * since, or it would have disarmed.
+ * Return: whether it armed (false: it already was).
+ */
+bool vcmdq_viommu_arm_doorbell(struct vcmdq_viommu *viommu)
+{
+	struct address_space *mapping;
+
+	if (atomic_read(&viommu->db_armed))
+		return false;
+	atomic_set(&viommu->db_armed, 1);
+	smp_mb();	/* the flag before the zap; pairs with vcmdq_ctrl_disarm() */
+	mutex_lock(&viommu->db_lock);
+	mapping = viommu->mapping;
+	mutex_unlock(&viommu->db_lock);
+	/*
+	 * No mapping yet: nothing to zap.  One made after our read of
+	 * @mapping has no PTE yet and faults like any other.
+	 */
+	if (mapping)
+		unmap_mapping_range(mapping,
+				    (loff_t)viommu->cookie << VCMDQ_CTRL_SHIFT,
+				    VCMDQ_CTRL_SIZE, 1);
+	return true;
+}
+
+/*
+ * A missing PTE (first touch, or zapped by an arming).  A write fault is
+ * handled here in full (the core calls no pfn_mkwrite after a .fault that
+ * returns VM_FAULT_NOPAGE): a writable PTE, then disarm.  A read inserts
+ * one writable when the doorbell is not armed and the VMA is writable
+ * (saving a second fault; should an arming race with it, disarming kicks
+ * the engine for nothing), read-only otherwise.  vm_page_prot is read-only
+ * (vma_wants_writenotify(): we have pfn_mkwrite), so the writable protection
+ * is computed from the VMA's flags.
+ */
+static vm_fault_t vcmdq_ctrl_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vcmdq_viommu *viommu = vma->vm_private_data;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	bool writable = write || ((vma->vm_flags & VM_WRITE) &&
+				  !atomic_read(&viommu->db_armed));
+	vm_fault_t ret;
+
+	if (vmf->pgoff - vma->vm_pgoff >= VCMDQ_CTRL_SIZE >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	ret = vmf_insert_pfn_prot(vma, vmf->address,
+				  page_to_pfn(viommu->ctrl_pages) +
+					  vmf->pgoff - vma->vm_pgoff,
+				  writable ? vm_get_page_prot(vma->vm_flags) :
+					     vma->vm_page_prot);
+	if (writable)
+		vcmdq_ctrl_disarm(viommu, write);
+	return ret;
+}
+
+/*
+ * A write to a present read-only PTE.  The core makes it writable after we
+ * return (under the PTE's lock, if an arming did not zap it meanwhile: then
+ * the write retries into vcmdq_ctrl_fault()); disarming before that is
+ * ordered by the same lock: an arming that zaps later removes the PTE.
+ */
+static vm_fault_t vcmdq_ctrl_pfn_mkwrite(struct vm_fault *vmf)
+{
+	vcmdq_ctrl_disarm(vmf->vma->vm_private_data, true);
+	return 0;
 }
 
 /*
@@ -171,12 +294,49 @@ static void vcmdq_ctrl_vm_close(struct vm_area_struct *vma)
 static const struct vm_operations_struct vcmdq_ctrl_vm_ops = {
 	.open = vcmdq_ctrl_vm_open,
 	.close = vcmdq_ctrl_vm_close,
+	.fault = vcmdq_ctrl_fault,
+	.pfn_mkwrite = vcmdq_ctrl_pfn_mkwrite,
 };
+
+/*
+ * The vIOMMU of @ctx whose control region has @cookie, held; or
+ * ERR_PTR(-ENXIO).  The ID read under the cookies' lock names the vIOMMU as
+ * long as it is in the table; the per-file lookup then checks ownership and
+ * takes the reference, and the cookie check catches a vIOMMU destroyed (and
+ * its ID reused) in between.
+ */
+static struct vcmdq_viommu *vcmdq_get_viommu_by_cookie(struct vcmdq_ctx *ctx,
+							u64 cookie)
+{
+	struct vcmdq_viommu *viommu;
+	u32 id = 0;
+
+	if (!cookie || cookie > VCMDQ_CTRL_COOKIE_MAX)
+		return ERR_PTR(-ENXIO);
+	xa_lock(&vcmdq_ctrl_cookies);
+	viommu = xa_load(&vcmdq_ctrl_cookies, cookie);
+	if (viommu)
+		id = viommu->obj.id;
+	xa_unlock(&vcmdq_ctrl_cookies);
+	if (!id)
+		return ERR_PTR(-ENXIO);
+	viommu = vcmdq_get_viommu(ctx, id);
+	if (IS_ERR(viommu))
+		return ERR_PTR(-ENXIO);
+	if (viommu->cookie != cookie) {
+		vcmdq_put_object(&viommu->obj);
+		return ERR_PTR(-ENXIO);
+	}
+	return viommu;
+}
 
 /**
  * vcmdq_viommu_mmap() - map a vIOMMU's control region
  * @ctx: the file's context: only its own vIOMMUs can be named
  * @vma: the mapping; its offset is the cookie VIOMMU_ALLOC returned
+ *
+ * The mapping is fault-driven (PTEs inserted on demand) so the doorbell can
+ * take write access away and get it back per PTE.
  *
  * Return: 0; -EINVAL without MAP_SHARED; -EPERM with PROT_EXEC; -ENXIO for
  * anything but the exact offset and length of a control region of @ctx.
@@ -186,7 +346,6 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
 	unsigned long length = vma->vm_end - vma->vm_start;
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	struct vcmdq_viommu *viommu;
-	int rc;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
@@ -196,28 +355,24 @@ int vcmdq_viommu_mmap(struct vcmdq_ctx *ctx, struct vm_area_struct *vma)
 	    offset & ((1ULL << VCMDQ_CTRL_SHIFT) - 1) ||
 	    offset >> VCMDQ_CTRL_SHIFT > U32_MAX)
 		return -ENXIO;
-	viommu = vcmdq_get_viommu(ctx, offset >> VCMDQ_CTRL_SHIFT);
+	viommu = vcmdq_get_viommu_by_cookie(ctx, offset >> VCMDQ_CTRL_SHIFT);
 	if (IS_ERR(viommu))
 		return -ENXIO;
-	if (!viommu->ctrl) {
-		rc = -ENXIO;
-		goto err_put;
-	}
 
 	/* Never executable, not even after an mprotect(). */
 	vcmdq_vm_flags_clear(vma, VM_MAYEXEC);
-	vcmdq_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP);
-	rc = remap_pfn_range(vma, vma->vm_start,
-			     page_to_pfn(viommu->ctrl_pages), length,
-			     vma->vm_page_prot);
-	if (rc)
-		goto err_put;
+	/* What remap_pfn_range() set, which the mapping used to be. */
+	vcmdq_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTCOPY |
+				VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = viommu;
 	vma->vm_ops = &vcmdq_ctrl_vm_ops;
+	/*
+	 * Every mmap of @viommu goes through its own file (the cookie lookup
+	 * is per file), hence one address_space: the one an arming zaps.
+	 */
+	mutex_lock(&viommu->db_lock);
+	viommu->mapping = vma->vm_file->f_mapping;
+	mutex_unlock(&viommu->db_lock);
 	/* The lookup's reference becomes the mapping's. */
 	return 0;
-
-err_put:
-	vcmdq_put_object(&viommu->obj);
-	return rc;
 }

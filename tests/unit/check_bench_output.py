@@ -58,6 +58,9 @@ def check_json(path, n):
         v = doc["config"].get(k, "absent")
         if v is not None and not isinstance(v, int):
             fail("config: %r is %r" % (k, v))
+    v = doc["config"].get("engine_doorbell", "absent")
+    if v is not None and not isinstance(v, bool):
+        fail("config: 'engine_doorbell' is %r" % (v,))
     skipped = set()
     for i, u in enumerate(doc["config"]["unavailable"]):
         check_fields(u, {"mode": str, "reason": str},

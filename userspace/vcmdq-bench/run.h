@@ -95,6 +95,7 @@ void *xcalloc(size_t n, size_t size);
 uint64_t now_ns(void);
 int read_line(const char *path, char *buf, size_t len);
 long param_read(const char *name);
+int param_read_bool(const char *name);
 long sysfs_counter(const char *name);
 const char *flavor_name(uint32_t flavor);
 

@@ -121,6 +121,17 @@ long param_read(const char *name)
 	return strtol(buf, NULL, 10);
 }
 
+/* A bool module parameter: 1 (Y), 0 (N), -1 when unreadable. */
+int param_read_bool(const char *name)
+{
+	char path[128], buf[8];
+
+	snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", name);
+	if (read_line(path, buf, sizeof(buf)))
+		return -1;
+	return buf[0] == 'Y' ? 1 : buf[0] == 'N' ? 0 : -1;
+}
+
 long sysfs_counter(const char *name)
 {
 	char path[128], buf[64];

@@ -27,7 +27,7 @@ const struct mode_desc bench_modes[NR_MODES] = {
 	},
 	[MODE_FAST_NOKICK] = {
 		.name = "fast-nokick",
-		.measures = "the same, never kicking: the engine's idle poll (engine_poll_us) bounds the latency",
+		.measures = "the same, never kicking: the doorbell (a write fault after idle) wakes the engine; with engine_doorbell=0 its idle poll (engine_poll_us) bounds the latency",
 		.models = "a guest driver written for the hardware, blind to NEED_WAKEUP",
 		.needs = "a tegra241-cmdqv instance (fast queues)",
 		.in_all = false,
