@@ -195,7 +195,7 @@ test_top_install() {
 	local p
 	for p in $(sed -n 's/^#options vcmdq //p' "$top/usr/share/doc/vcmdq/examples/modprobe-vcmdq.conf" |
 		tr ' ' '\n' | sed 's/=.*//'); do
-		grep -q "module_param($p," "$REPO"/kernel/*.c || fail "modprobe.d example: no parameter '$p' in kernel/"
+		grep -qE "module_param(_cb|_named)?\($p," "$REPO"/kernel/*.c || fail "modprobe.d example: no parameter '$p' in kernel/"
 	done
 }
 
