@@ -105,6 +105,9 @@ static void usage(FILE *f)
 "                       and engines than CPUs)\n"
 "  -w, --warmup N       untimed batches per cell (default 32)\n"
 "      --no-verify      skip the IOTLB model check (VCMDQ_TEST builds)\n"
+"      --fill N         run every cell twice: as is, then with N IOTLB entries\n"
+"                       of another VM in each instance's model (0 to 100000;\n"
+"                       needs a VCMDQ_TEST build); prints both p50s\n"
 "  -j, --json           machine-readable JSON instead of the tables (README.md)\n"
 "  -c, --csv            CSV instead of the tables\n"
 "  -P, --plot FILE      also write the latency CDFs, per mode and batch size,\n"
@@ -183,6 +186,7 @@ enum {
 	OPT_NO_PAUSE,
 	OPT_DEMO,
 	OPT_LIST_MODES,
+	OPT_FILL,
 };
 
 static const struct option long_opts[] = {
@@ -212,6 +216,7 @@ static const struct option long_opts[] = {
 	{ "plot", required_argument, NULL, 'P' },
 	{ "demo", no_argument, NULL, OPT_DEMO },
 	{ "list-modes", no_argument, NULL, OPT_LIST_MODES },
+	{ "fill", required_argument, NULL, OPT_FILL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -298,6 +303,9 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'w':
 			opts.warmup = parse_ulong("--warmup", optarg, 0, 1000000);
+			break;
+		case OPT_FILL:
+			opts.fill = parse_ulong("--fill", optarg, 0, FILL_MAX);
 			break;
 		case OPT_NO_VERIFY:
 			opts.verify_model = false;
@@ -389,6 +397,31 @@ static void write_plot(void)
 		printf("\nlatency CDFs written to %s\n", opts.plot_file);
 }
 
+/* Every mode at every batch size, into report.cells. */
+static void run_pass(const enum mode *order, unsigned int nr_order, bool table)
+{
+	unsigned int bi, i;
+
+	for (bi = 0; bi < opts.nr_batches; bi++) {
+		for (i = 0; i < nr_order; i++)
+			if (opts.mode_mask & MODE_BIT(order[i]))
+				run_cell(&report, order[i], bi);
+		stats_ratios(&report, bi);
+		if (table && !opts.demo)
+			output_batch_table(stdout, &report, bi);
+	}
+}
+
+static void swap_cells(struct cell a[MAX_BATCHES][NR_MODES],
+		       struct cell b[MAX_BATCHES][NR_MODES])
+{
+	static struct cell tmp[MAX_BATCHES][NR_MODES];
+
+	memcpy(tmp, a, sizeof(tmp));
+	memcpy(a, b, sizeof(tmp));
+	memcpy(b, tmp, sizeof(tmp));
+}
+
 int main(int argc, char **argv)
 {
 	/* slow-single first: the reference.  The floor last: its spinning
@@ -398,7 +431,7 @@ int main(int argc, char **argv)
 		MODE_FAST, MODE_FAST_NOKICK, MODE_FLOOR,
 	};
 	bool need_fast, need_uring, table;
-	unsigned int bi, i;
+	unsigned int bi;
 
 	parse_args(argc, argv);
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -408,6 +441,8 @@ int main(int argc, char **argv)
 
 	need_fast = opts.mode_mask & MODES_FAST;
 	setup_open(&report.env, &need_fast);
+	if (opts.fill && !have_test_ioctl)
+		die("--fill needs the module's test hook (a VCMDQ_TEST=y build): this module answers VCMDQ_TEST with ENOTTY");
 	for (bi = 0; bi < opts.nr_batches; bi++)
 		if ((opts.mode_mask & MODES_QUEUE) &&
 		    opts.batches[bi] + 1 > opts.qsize / ENT_SIZE)
@@ -430,16 +465,26 @@ int main(int argc, char **argv)
 		output_demo_intro(stdout, &report);
 	else if (table)
 		output_header(stdout, &report);
-	for (bi = 0; bi < opts.nr_batches; bi++) {
-		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-			if (opts.mode_mask & MODE_BIT(order[i]))
-				run_cell(&report, order[i], bi);
-		stats_ratios(&report, bi);
-		if (table && !opts.demo)
-			output_batch_table(stdout, &report, bi);
+	run_pass(order, sizeof(order) / sizeof(order[0]), table);
+	if (opts.fill) {
+		/*
+		 * The same cells again, with the model holding another VM's
+		 * entries; the empty pass's cells are kept aside meanwhile.
+		 */
+		memcpy(report.fill_cells, report.cells, sizeof(report.cells));
+		report.fill_seconds = setup_fill();
+		if (table)
+			printf("\n--fill %lu: %lu entries of another VM per instance (%.1f s to fill)\n",
+			       opts.fill, opts.fill, report.fill_seconds);
+		run_pass(order, sizeof(order) / sizeof(order[0]), table);
+		teardown_fill();
+		swap_cells(report.cells, report.fill_cells);
 	}
-	if (table)
+	if (table) {
 		output_summary(stdout, &report);
+		if (opts.fill)
+			output_fill(stdout, &report);
+	}
 	else if (opts.out_format == OUT_JSON)
 		output_json(stdout, &report);
 	else
