@@ -111,31 +111,100 @@ static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
 }
 
 /*
+ * Can @next join @run, a pending run of TLB invalidations, into one?  Only
+ * when it names the same entries but for the range, and its range touches
+ * the run's: an entry overlaps the union of two touching ranges exactly
+ * when it overlaps one of them, so the merged invalidation removes what
+ * the two would have, no more.  Ranges never wrap past 2^64 (cmd.h).
+ */
+static bool vcmdq_inv_extends(const struct vcmdq_op *run,
+			      const struct vcmdq_op *next)
+{
+	u64 run_last = run->addr + run->size - 1;
+	u64 next_last = next->addr + next->size - 1;
+
+	return next->kind == VCMDQ_OP_TLB_INV && next->size &&
+	       next->scope == run->scope && next->asid == run->asid &&
+	       next->pasid == run->pasid &&
+	       next->pasid_valid == run->pasid_valid &&
+	       next->leaf == run->leaf && next->global == run->global &&
+	       (next->addr <= run_last || next->addr - 1 <= run_last) &&
+	       (run->addr <= next_last || run->addr - 1 <= next_last);
+}
+
+/* Grow @run to cover @next too (vcmdq_inv_extends() said it may). */
+static void vcmdq_inv_extend(struct vcmdq_op *run, const struct vcmdq_op *next)
+{
+	u64 last = max(run->addr + run->size - 1, next->addr + next->size - 1);
+
+	run->addr = min(run->addr, next->addr);
+	/* [0, U64_MAX] wraps to size 0, which means every address: the same. */
+	run->size = last - run->addr + 1;
+}
+
+/*
+ * Execute the pending run of @nr TLB invalidations as one, counted as the
+ * @nr commands it stands for.  A TLB invalidation cannot fail.
+ */
+static void vcmdq_inv_flush(struct vcmdq_viommu *viommu, struct vcmdq_op *run,
+			    unsigned int *nr)
+{
+	if (!*nr)
+		return;
+	vcmdq_exec(viommu, run);
+	if (*nr > 1)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_INV_TLB, *nr - 1);
+	*nr = 0;
+}
+
+/*
  * Decode and execute @n entries.  Return: 0 or the first entry's error;
  * -EREMOTE (from the executor) stops at a valid entry only the VMM can run.
+ *
+ * Consecutive TLB invalidations of one address space over touching ranges
+ * (a guest invalidating page after page, as Linux's SMMUv3 driver does
+ * without range invalidation) are executed as one, when the run ends: so
+ * the model is searched, and its lock taken, once per run, not per entry.
+ * A run ends before any other entry executes and before any return, so
+ * every entry before the one returned on has taken effect, in order, and
+ * every store of a sync follows the invalidations before it.
  */
 static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			 const struct vcmdq_invalidate *cmd,
 			 unsigned int format_len, const u8 *entries,
 			 unsigned int n, unsigned int *done, bool s2_locked)
 {
-	struct vcmdq_op op;
-	int rc;
+	struct vcmdq_op op, run = {};
+	unsigned int nr_run = 0;
+	int rc = 0;
 
 	for (*done = 0; *done < n; (*done)++) {
 		const u8 *entry = entries + (size_t)*done * cmd->entry_len;
 
 		if (cmd->entry_len > format_len &&
 		    memchr_inv(entry + format_len, 0,
-			       cmd->entry_len - format_len))
-			return -E2BIG;
+			       cmd->entry_len - format_len)) {
+			rc = -E2BIG;
+			break;
+		}
 		rc = vcmdq_inv_decode(viommu, cmd->data_type, format_len,
 				      entry, &op);
 		if (rc)
-			return rc;
+			break;
+		if (nr_run && vcmdq_inv_extends(&run, &op)) {
+			vcmdq_inv_extend(&run, &op);
+			nr_run++;
+			continue;
+		}
+		vcmdq_inv_flush(viommu, &run, &nr_run);
+		if (op.kind == VCMDQ_OP_TLB_INV && op.size) {
+			run = op;
+			nr_run = 1;
+			continue;
+		}
 		rc = vcmdq_exec(viommu, &op);
 		if (rc)
-			return rc;
+			break;
 		/*
 		 * Execution is synchronous, so everything before a sync
 		 * has completed: only its store is left to do.
@@ -143,10 +212,11 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 		if (op.kind == VCMDQ_OP_SYNC && op.wait.store) {
 			rc = vcmdq_inv_store(viommu->s2, &op.wait, s2_locked);
 			if (rc)
-				return rc;
+				break;
 		}
 	}
-	return 0;
+	vcmdq_inv_flush(viommu, &run, &nr_run);
+	return rc;
 }
 
 /**

@@ -2139,6 +2139,82 @@ TEST_F(smmu, tlb_inv)
 }
 
 /*
+ * Several TLBIs in one batch.  The slow path executes a run of touching
+ * ranges of one address space as one invalidation; what goes must still be
+ * exactly what the commands remove one by one: nothing in a gap, nothing
+ * of another ASID, no walk cache entry for a Leaf command, and on an
+ * illegal command everything before it and nothing after.
+ */
+TEST_F(smmu, tlb_runs)
+{
+	const struct {
+		const char *name;
+		struct inv_cmd cmds[4];
+		unsigned int n, done;
+		int err;
+		__u64 gone;
+	} cases[] = {
+		{ "two touching pages",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false) }, 2, 2, 0, T(0) | T(1) },
+		{ "descending pages",
+		  { smmu_nh_va(0, 1, 0x12000, false),
+		    smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_nh_va(0, 1, 0x10000, false) }, 3, 3, 0,
+		  T(0) | T(1) | T(2) },
+		{ "a gap keeps the page in it",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x12000, false) }, 2, 2, 0, T(0) | T(2) },
+		{ "Leaf run keeps the walk cache entry it touches",
+		  { smmu_nh_va(0, 1, 0x11000, true),
+		    smmu_nh_va(0, 1, 0x12000, true),
+		    smmu_nh_va(0, 1, 0x10000, false) }, 3, 3, 0, T(0) | T(1) },
+		{ "another ASID between",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 2, 0x11000, false),
+		    smmu_nh_va(0, 1, 0x11000, false) }, 3, 3, 0, T(0) | T(1) },
+		{ "no run across ASIDs",
+		  { smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_nh_va(0, 2, 0x12000, false) }, 2, 2, 0, T(1) | T(5) },
+		{ "NH_VAA run, every ASID",
+		  { smmu_nh_vaa(0, 0x10000, 0, 0, 0, false),
+		    smmu_nh_vaa(0, 0x11000, 0, 0, 0, false) }, 2, 2, 0,
+		  T(0) | T(1) | T(4) },
+		{ "run then CMD_SYNC",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_sync(SMMU_SYNC_CS_NONE, 0, 0) }, 3, 3, 0,
+		  T(0) | T(1) },
+		{ "run ended by an illegal command",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false), smmu_illegal(),
+		    smmu_nh_va(0, 1, 0x12000, false) }, 4, 2, EIO,
+		  T(0) | T(1) },
+	};
+	struct ctx *c = &self->c;
+	unsigned int i;
+
+	REQUIRE(c);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		__u32 done;
+		int rc;
+
+		world_create(_metadata, c, 0, 0, c->fd);
+		model_fill(_metadata, c->vm, &smmu_model);
+		rc = vm_inv(&c->vm[0], c->type, cases[i].cmds, cases[i].n,
+			    &done);
+		EXPECT_EQ(-cases[i].err, rc)
+			TH_LOG("%s", cases[i].name);
+		EXPECT_EQ(cases[i].done, done)
+			TH_LOG("%s", cases[i].name);
+		model_expect(_metadata, c->vm, &smmu_model,
+			     model_all(&smmu_model) & ~cases[i].gone,
+			     cases[i].name);
+		world_destroy(_metadata, c);
+	}
+}
+
+/*
  * The VMID a guest writes is ignored: the vIOMMU's tag is used, so naming
  * the other VM's tag (or anything) reaches only this VM's entries.
  */
