@@ -218,7 +218,7 @@ int vcmdq_decode_smmuv3(const u64 cmd[2], struct vcmdq_op *op)
 	u32 opcode = FIELD_GET(SMMUV3_CMD_0_OP, cmd[0]);
 	int ret = -EIO;
 
-	*op = (struct vcmdq_op){ .opcode = opcode };
+	vcmdq_op_init(op, opcode);
 
 	switch (opcode) {
 	case SMMUV3_OP_TLBI_NSNH_ALL:
