@@ -595,6 +595,7 @@ void check_model(struct submitter *s)
  * One other VM: a context with a vIOMMU on each instance the submitters
  * use, whose tag owns the filler entries.  Closing it destroys the
  * vIOMMUs, and with them (the kernel drops a dead tag's entries) the fill.
+ * Set up and torn down around each filled cell.
  */
 static struct vm filler;
 
@@ -635,7 +636,8 @@ static uint32_t fill_count(const struct vm_viommu *vv)
 
 /*
  * Fill each instance's IOTLB model with opts.fill entries of another VM,
- * through the test hook.  Return: seconds it took.
+ * through the test hook; teardown_fill() empties it again.  Return:
+ * seconds it took.
  */
 double setup_fill(void)
 {
@@ -695,5 +697,5 @@ void teardown_fill(void)
 			    opts.fill);
 	vcmdq_close(filler.ctx);
 	munmap(filler.mem_map, filler.mem_map_len);
-	filler.ctx = NULL;
+	memset(&filler, 0, sizeof(filler));
 }
