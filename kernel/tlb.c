@@ -107,25 +107,30 @@ void vcmdq_tlb_init(struct vcmdq_tlb *tlb)
 	memset(&tlb->atc, 0, sizeof(tlb->atc));
 }
 
+static void vcmdq_tlb_free_space(struct vcmdq_tlb_space *s)
+{
+	struct vcmdq_tlb_entry *e, *tmp;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s->tree); i++)
+		rbtree_postorder_for_each_entry_safe(e, tmp,
+						     &s->tree[i].rb_root, rb)
+			kfree(e);
+	kfree(s);
+}
+
 static void vcmdq_tlb_free_cache(struct vcmdq_tlb_cache *cache)
 {
 	struct vcmdq_tlb_space *s, *stmp;
-	struct vcmdq_tlb_entry *e, *etmp;
 	struct vcmdq_tlb_owner *o;
 	struct hlist_node *otmp;
-	unsigned int b, i;
+	unsigned int b;
 
 	for (b = 0; b < ARRAY_SIZE(cache->owners); b++) {
 		hlist_for_each_entry_safe(o, otmp, &cache->owners[b], hnode) {
 			rbtree_postorder_for_each_entry_safe(s, stmp,
-							     &o->spaces, node) {
-				for (i = 0; i < ARRAY_SIZE(s->tree); i++)
-					rbtree_postorder_for_each_entry_safe(
-						e, etmp, &s->tree[i].rb_root,
-						rb)
-						kfree(e);
-				kfree(s);
-			}
+							     &o->spaces, node)
+				vcmdq_tlb_free_space(s);
 			kfree(o);
 		}
 	}
