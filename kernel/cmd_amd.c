@@ -152,7 +152,7 @@ int vcmdq_decode_amd(const u64 cmd[2], struct vcmdq_op *op)
 	u32 opcode = FIELD_GET(AMD_CMD_0_OP, cmd[0]);
 	int ret = -EIO;
 
-	*op = (struct vcmdq_op){ .opcode = opcode };
+	vcmdq_op_init(op, opcode);
 
 	switch (opcode) {
 	case AMD_OP_COMPLETION_WAIT:

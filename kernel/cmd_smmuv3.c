@@ -126,7 +126,13 @@ static bool smmuv3_rsvd(const u64 cmd[2], u64 valid0, u64 valid1)
  * below the granule are RES0 as in the Arm TLBI RVA* BaseADDR.  TTL is only
  * a level hint, so ignoring it merely over-invalidates.
  */
-static int smmuv3_tlbi_range(const u64 cmd[2], struct vcmdq_op *op)
+/*
+ * Inlined: on the slow path's per-entry path (a page TLBI is most of what
+ * a guest sends), where a call and return cost more than the body under
+ * an emulator.
+ */
+static __always_inline int smmuv3_tlbi_range(const u64 cmd[2],
+					     struct vcmdq_op *op)
 {
 	u64 va = cmd[1] & SMMUV3_CMD_TLBI_1_VA;
 	unsigned int tg = FIELD_GET(SMMUV3_CMD_TLBI_1_TG, cmd[1]);
@@ -218,7 +224,7 @@ int vcmdq_decode_smmuv3(const u64 cmd[2], struct vcmdq_op *op)
 	u32 opcode = FIELD_GET(SMMUV3_CMD_0_OP, cmd[0]);
 	int ret = -EIO;
 
-	*op = (struct vcmdq_op){ .opcode = opcode };
+	vcmdq_op_init(op, opcode);
 
 	switch (opcode) {
 	case SMMUV3_OP_TLBI_NSNH_ALL:

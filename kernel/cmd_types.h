@@ -29,6 +29,9 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 
 #define BIT_ULL(nr)		(1ULL << (nr))
+#ifndef __always_inline		/* glibc's <sys/cdefs.h> has one */
+#define __always_inline		inline __attribute__((__always_inline__))
+#endif
 #define GENMASK_ULL(h, l)	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
 
 /*

@@ -334,7 +334,7 @@ int vcmdq_decode_vtd(const u64 *desc, unsigned int qwords,
 	u32 type;
 	int ret;
 
-	*op = (struct vcmdq_op){ 0 };
+	vcmdq_op_init(op, 0);
 	if (qwords != 2 && qwords != 4)
 		return -EINVAL;
 

@@ -704,6 +704,7 @@ static int vcmdq_fops_release(struct inode *inode, struct file *filp)
 	xa_destroy(&ctx->objects);
 	put_pid(ctx->owner);
 	ida_free(&vcmdq_ctx_ids, ctx->id);
+	kfree(ctx->inv_buf);
 	kfree(ctx);
 	atomic_long_dec(&vcmdq_contexts);
 	return 0;

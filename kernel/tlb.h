@@ -10,32 +10,55 @@
 #ifndef _VCMDQ_TLB_H
 #define _VCMDQ_TLB_H
 
-#include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+/*
+ * Buckets of a cache's owner index (see struct vcmdq_tlb_cache): a power of
+ * two, a few more than the tags or devices an instance usually serves.
+ */
+#define VCMDQ_TLB_HASH_BITS 8
+
+/**
+ * struct vcmdq_tlb_cache - one cache of the model, indexed
+ * @owners: struct vcmdq_tlb_owner, hashed by owner ID: the host tag for the
+ *	IOTLB, the physical StreamID for the ATC.  Every operation names
+ *	exactly one owner, so the entries of other VMs and other devices are
+ *	never visited.
+ * @nr: entries in the cache (bounded by %VCMDQ_TLB_MAX_ENTRIES)
+ *
+ * Under an owner, entries are grouped by address space (IOTLB: asid,
+ * pasid; ATC: ssid) in an rb-tree of spaces ordered by that pair, so that
+ * "every pasid of an asid" and "every asid" are ranges of it; within a
+ * space they sit in interval trees by [start, last], one for leaf entries
+ * and one for the others.  An invalidation costs O(1) (the owner) +
+ * O(log spaces + spaces matched) + O(log n) per entry removed.
+ */
+struct vcmdq_tlb_cache {
+	struct hlist_head owners[1 << VCMDQ_TLB_HASH_BITS];
+	unsigned int nr;
+};
+
 /**
  * struct vcmdq_tlb - one instance's caches
- * @lock: guards both lists and counts; taken by the engine thread and by
- *	ioctls, never held across anything that sleeps
- * @iotlb: struct vcmdq_iotlb_entry
- * @atc: struct vcmdq_atc_entry
- * @nr_iotlb: entries in @iotlb
- * @nr_atc: entries in @atc
+ * @lock: guards both caches and their counts; taken by the engine thread
+ *	and by ioctls, never held across anything that sleeps
+ * @iotlb: IOTLB (and walk cache) entries, by host tag
+ * @atc: ATC entries, by physical StreamID
  */
 struct vcmdq_tlb {
 	spinlock_t lock;
-	struct list_head iotlb;
-	struct list_head atc;
-	unsigned int nr_iotlb;
-	unsigned int nr_atc;
+	struct vcmdq_tlb_cache iotlb;
+	struct vcmdq_tlb_cache atc;
 };
 
 /*
  * Bounds what a test (or a hostile user of the test hook) can make the model
- * hold, so a scan stays cheap and memory use stays small.
+ * hold, per cache, so memory use stays bounded (an entry is 64 bytes, plus
+ * its space and owner nodes when it is alone in them): room for a bench's
+ * 100000 entries of other VMs besides a test's own.
  */
-#define VCMDQ_TLB_MAX_ENTRIES 65536
+#define VCMDQ_TLB_MAX_ENTRIES 131072
 
 /**
  * struct vcmdq_iotlb_key - which IOTLB entries an operation concerns

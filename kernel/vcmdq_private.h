@@ -237,6 +237,8 @@ struct vcmdq_object {
  * @id: the file's context ID, from 1, unique among open files
  * @owner: the thread group that opened the file (held)
  * @owner_comm: its command name at open
+ * @inv_buf: a VCMDQ_INV_BUF_BYTES buffer for slow path batches, or NULL
+ *	(not yet allocated, or in use by a call); see vcmdq_inv_buf_get()
  */
 struct vcmdq_ctx {
 	struct xarray objects;
@@ -244,6 +246,7 @@ struct vcmdq_ctx {
 	u32 id;
 	struct pid *owner;
 	char owner_comm[16];
+	void *inv_buf;
 };
 
 /**

@@ -2139,6 +2139,218 @@ TEST_F(smmu, tlb_inv)
 }
 
 /*
+ * Several TLBIs in one batch.  The slow path executes a run of touching
+ * ranges of one address space as one invalidation; what goes must still be
+ * exactly what the commands remove one by one: nothing in a gap, nothing
+ * of another ASID, no walk cache entry for a Leaf command, and on an
+ * illegal command everything before it and nothing after.
+ */
+TEST_F(smmu, tlb_runs)
+{
+	const struct {
+		const char *name;
+		struct inv_cmd cmds[4];
+		unsigned int n, done;
+		int err;
+		__u64 gone;
+	} cases[] = {
+		{ "two touching pages",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false) }, 2, 2, 0, T(0) | T(1) },
+		{ "descending pages",
+		  { smmu_nh_va(0, 1, 0x12000, false),
+		    smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_nh_va(0, 1, 0x10000, false) }, 3, 3, 0,
+		  T(0) | T(1) | T(2) },
+		{ "a gap keeps the page in it",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x12000, false) }, 2, 2, 0, T(0) | T(2) },
+		{ "Leaf run keeps the walk cache entry it touches",
+		  { smmu_nh_va(0, 1, 0x11000, true),
+		    smmu_nh_va(0, 1, 0x12000, true),
+		    smmu_nh_va(0, 1, 0x10000, false) }, 3, 3, 0, T(0) | T(1) },
+		{ "another ASID between",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 2, 0x11000, false),
+		    smmu_nh_va(0, 1, 0x11000, false) }, 3, 3, 0, T(0) | T(1) },
+		{ "no run across ASIDs",
+		  { smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_nh_va(0, 2, 0x12000, false) }, 2, 2, 0, T(1) | T(5) },
+		{ "NH_VAA run, every ASID",
+		  { smmu_nh_vaa(0, 0x10000, 0, 0, 0, false),
+		    smmu_nh_vaa(0, 0x11000, 0, 0, 0, false) }, 2, 2, 0,
+		  T(0) | T(1) | T(4) },
+		{ "run then CMD_SYNC",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false),
+		    smmu_sync(SMMU_SYNC_CS_NONE, 0, 0) }, 3, 3, 0,
+		  T(0) | T(1) },
+		{ "run ended by an illegal command",
+		  { smmu_nh_va(0, 1, 0x10000, false),
+		    smmu_nh_va(0, 1, 0x11000, false), smmu_illegal(),
+		    smmu_nh_va(0, 1, 0x12000, false) }, 4, 2, EIO,
+		  T(0) | T(1) },
+	};
+	struct ctx *c = &self->c;
+	unsigned int i;
+
+	REQUIRE(c);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		__u32 done;
+		int rc;
+
+		world_create(_metadata, c, 0, 0, c->fd);
+		model_fill(_metadata, c->vm, &smmu_model);
+		rc = vm_inv(&c->vm[0], c->type, cases[i].cmds, cases[i].n,
+			    &done);
+		EXPECT_EQ(-cases[i].err, rc)
+			TH_LOG("%s", cases[i].name);
+		EXPECT_EQ(cases[i].done, done)
+			TH_LOG("%s", cases[i].name);
+		model_expect(_metadata, c->vm, &smmu_model,
+			     model_all(&smmu_model) & ~cases[i].gone,
+			     cases[i].name);
+		world_destroy(_metadata, c);
+	}
+}
+
+/*
+ * The indexed model against a brute-force reference: random entries of two
+ * VMs (3 ASIDs, 3 PASIDs, 1-4 pages in a 128 KiB window, leaf or not),
+ * random counts (every combination of ANY_ASID, ANY_PASID, LEAF), then
+ * random batches of page and range TLBIs (NH_VA, NH_VAA, NH_ASID, Leaf or
+ * not) with the model compared after each.  Deterministic: a fixed seed.
+ */
+struct rnd_entry {
+	unsigned int vm, asid, pasid;
+	__u64 start, last;
+	bool leaf, gone;
+};
+
+static __u32 rnd_next(__u64 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x >> 11;
+}
+
+static long rnd_ref_count(const struct rnd_entry *e, unsigned int n,
+			  unsigned int vm, __u32 flags, unsigned int asid,
+			  unsigned int pasid, __u64 start, __u64 last)
+{
+	long k = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		k += !e[i].gone && e[i].vm == vm &&
+		     ((flags & VCMDQ_TEST_ANY_ASID) || e[i].asid == asid) &&
+		     ((flags & VCMDQ_TEST_ANY_PASID) || e[i].pasid == pasid) &&
+		     (!(flags & VCMDQ_TEST_LEAF) || e[i].leaf) &&
+		     e[i].start <= last && start <= e[i].last;
+	return k;
+}
+
+TEST_F(smmu, model_random)
+{
+	enum { NR = 200, WINDOW = 32 };
+	struct rnd_entry e[NR];
+	struct ctx *c = &self->c;
+	__u64 x = 0x9e3779b97f4a7c15ULL;
+	unsigned int i, j, round;
+
+	REQUIRE(c);
+	world_create(_metadata, c, 0, 0, c->fd);
+	for (i = 0; i < NR; i++) {
+		e[i] = (struct rnd_entry){
+			.vm = rnd_next(&x) % 2, .asid = 1 + rnd_next(&x) % 3,
+			.pasid = rnd_next(&x) % 3, .leaf = rnd_next(&x) % 2,
+		};
+		e[i].start = 0x10000 + (__u64)(rnd_next(&x) % WINDOW) * 4096;
+		e[i].last = e[i].start + (1 + rnd_next(&x) % 4) * 4096 - 1;
+		ASSERT_EQ(0, _test_cmd_iotlb_add(c->vm[0].fd, c->vm[0].inst,
+						 c->vm[e[i].vm].tag, e[i].asid,
+						 e[i].pasid, e[i].start,
+						 e[i].last, e[i].leaf));
+	}
+	for (round = 0; round < 40; round++) {
+		/* Counts: the same searches removals make. */
+		for (j = 0; j < 25; j++) {
+			unsigned int vm = rnd_next(&x) % 2;
+			__u32 flags = rnd_next(&x) % 8 &
+				      (VCMDQ_TEST_LEAF | VCMDQ_TEST_ANY_ASID |
+				       VCMDQ_TEST_ANY_PASID);
+			unsigned int asid = 1 + rnd_next(&x) % 3;
+			unsigned int pasid = rnd_next(&x) % 3;
+			__u64 start = 0x10000 +
+				      (__u64)(rnd_next(&x) % WINDOW) * 4096;
+			__u64 last = start + (__u64)(rnd_next(&x) % 8) * 4096 +
+				     4095;
+
+			if (!(rnd_next(&x) % 8)) {
+				start = 0;
+				last = UINT64_MAX;
+			}
+			ASSERT_EQ(rnd_ref_count(e, NR, vm, flags, asid, pasid,
+						start, last),
+				  _iotlb_count(c->vm[0].fd, c->vm[0].inst,
+					       flags, c->vm[vm].tag, asid,
+					       pasid, start, last))
+				TH_LOG("round %u: vm %u flags %#x asid %u pasid %u [%#llx, %#llx]",
+				       round, vm, flags, asid, pasid,
+				       (unsigned long long)start,
+				       (unsigned long long)last);
+		}
+		/* A batch of 1-6 TLBIs from VM 0, then the reference. */
+		{
+			struct inv_cmd cmds[6];
+			unsigned int n = 1 + rnd_next(&x) % 6, k;
+			__u32 done;
+
+			for (k = 0; k < n; k++) {
+				unsigned int kind = rnd_next(&x) % 8;
+				unsigned int asid = 1 + rnd_next(&x) % 3;
+				unsigned int num = rnd_next(&x) % 4;
+				bool leaf = rnd_next(&x) % 2;
+				/* Often the page after the last: runs. */
+				__u64 va = 0x10000 + (__u64)(rnd_next(&x) %
+							     WINDOW) * 4096;
+				__u64 size = 4096;
+
+				if (kind == 0) {
+					cmds[k] = smmu_nh_asid(0, asid);
+					va = 0;
+					size = 0;
+				} else if (kind == 1) {
+					cmds[k] = smmu_nh_vaa(0, va, 0, 0, 0,
+							      leaf);
+					asid = 0;
+				} else if (kind == 2) {
+					cmds[k] = smmu_nh_va_range(0, asid, va,
+								   1, num, 0,
+								   leaf);
+					size = (num + 1) * 4096;
+				} else {
+					cmds[k] = smmu_nh_va(0, asid, va, leaf);
+				}
+				if (kind == 0)
+					leaf = false;
+				for (i = 0; i < NR; i++)
+					if (e[i].vm == 0 &&
+					    (kind == 1 || e[i].asid == asid) &&
+					    (!leaf || e[i].leaf) &&
+					    (!size || (e[i].start <= va + size - 1 &&
+						       va <= e[i].last)))
+						e[i].gone = true;
+			}
+			ASSERT_EQ(0, vm_inv(&c->vm[0], c->type, cmds, n, &done));
+			ASSERT_EQ(n, done);
+		}
+	}
+	world_destroy(_metadata, c);
+}
+
+/*
  * The VMID a guest writes is ignored: the vIOMMU's tag is used, so naming
  * the other VM's tag (or anything) reaches only this VM's entries.
  */

@@ -22,10 +22,11 @@ CONFIG_FIELDS = {
     "instances": list, "modes": list, "batches": list, "threads": int,
     "shared_vm": bool, "queue_bytes": int, "kick": str, "uring_depth": int,
     "uring_fixed": bool, "think_us": int, "seconds": (int, float),
-    "iters": int, "warmup": int, "asid": int, "unavailable": list,
+    "iters": int, "warmup": int, "asid": int, "fill": int,
+    "unavailable": list,
 }
 RESULT_FIELDS = {
-    "mode": str, "batch": int, "samples": int, "batches": int,
+    "mode": str, "batch": int, "fill": int, "samples": int, "batches": int,
     "commands": int, "seconds": (int, float), "ops_per_s": (int, float),
     "p50_ns": int, "p90_ns": int, "p99_ns": int, "max_ns": int,
     "mean_ns": (int, float), "kicks": int, "need_wakeup_seen": int,
@@ -86,7 +87,10 @@ def check_json(path, n):
             fail("results[%d]: cdf_ns is not a CDF" % i)
         if r["mode"] in skipped:
             fail("results[%d]: mode %r ran and is unavailable" % (i, r["mode"]))
-        key = (r["mode"], r["batch"])
+        if r["fill"] not in (0, doc["config"]["fill"]):
+            fail("results[%d]: fill %r, config.fill %r" %
+                 (i, r["fill"], doc["config"]["fill"]))
+        key = (r["mode"], r["batch"], r["fill"])
         if key in seen:
             fail("results[%d]: %r twice" % (i, key))
         seen.add(key)

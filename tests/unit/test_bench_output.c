@@ -422,6 +422,41 @@ static void check_file(const char *kind, const char *suffix,
 	unlink(path);
 }
 
+/*
+ * --fill: the filled pass's results follow the plain ones in the JSON, each
+ * with its "fill"; the side-by-side table shows both p50s and their ratio.
+ */
+static void test_fill(void)
+{
+	struct cell *c = &rep.fill_cells[1][MODE_SLOW_BATCH];
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned int k;
+	FILE *f;
+
+	/* The filled pass: the same, but one slow-batch cell twice as slow. */
+	o.fill = 1000;
+	memcpy(rep.fill_cells, rep.cells, sizeof(rep.cells));
+	c->p50_ns *= 2;
+	c->p90_ns *= 2;
+	c->p99_ns *= 2;
+	c->max_ns *= 2;
+	for (k = 0; k < CDF_POINTS; k++)
+		c->cdf_ns[k] *= 2;
+	check_file("json", "JSON with --fill", output_json, NR_RAN * 3 * 2);
+	f = open_memstream(&buf, &len);
+	if (f) {
+		output_fill(f, &rep);
+		fclose(f);
+	}
+	tap(buf && strstr(buf, "with --fill 1000") &&
+	    strstr(buf, " 2.000x"),
+	    "fill: the side-by-side table shows both p50s and their ratio");
+	free(buf);
+	memset(rep.fill_cells, 0, sizeof(rep.fill_cells));
+	o.fill = 0;
+}
+
 static void svg(FILE *f, const struct bench_report *r)
 {
 	tap(plot_svg(f, r) == 0, "svg: written");
@@ -444,6 +479,7 @@ int main(void)
 	test_demo();
 	check_file("json", "JSON", output_json, NR_RAN * 3);
 	check_file("svg", "SVG", svg, NR_RAN * 3);
+	test_fill();
 
 	printf("1..%u\n", t_num);
 	printf("# Totals: pass:%u fail:%u xfail:0 xpass:0 skip:%u error:0\n",

@@ -29,6 +29,7 @@
 
 #define MAX_INSTANCES		64
 #define MAX_BATCHES		16
+#define FILL_MAX		100000	/* --fill: other VMs' entries, at most */
 #define MAX_THREADS		64
 #define ENT_SIZE		16
 #define POLL_TIMEOUT_NS		(5ULL * 1000 * 1000 * 1000)
@@ -104,6 +105,7 @@ struct bench_opts {
 	bool relax_pause;		/* spin with PAUSE / YIELD */
 	const char *plot_file;		/* --plot: SVG of the CDFs */
 	bool demo;			/* --demo: the matrix and what it means */
+	unsigned long fill;		/* --fill: other VMs' model entries */
 };
 
 extern struct bench_opts opts;
@@ -155,6 +157,9 @@ struct bench_report {
 	const struct bench_opts *opts;
 	struct bench_env env;
 	struct cell cells[MAX_BATCHES][NR_MODES];
+	/* --fill: the same cells run again with the model filled */
+	struct cell fill_cells[MAX_BATCHES][NR_MODES];
+	double fill_seconds;		/* filling took */
 };
 
 /* Per-thread latency samples of one cell. */
@@ -185,6 +190,7 @@ void output_batch_table(FILE *f, const struct bench_report *rep,
 			unsigned int bi);
 void output_matrix(FILE *f, const struct bench_report *rep);
 void output_summary(FILE *f, const struct bench_report *rep);
+void output_fill(FILE *f, const struct bench_report *rep);
 void output_csv(FILE *f, const struct bench_report *rep);
 void output_json(FILE *f, const struct bench_report *rep);
 void output_demo_intro(FILE *f, const struct bench_report *rep);

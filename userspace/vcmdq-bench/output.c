@@ -208,6 +208,53 @@ void output_summary(FILE *f, const struct bench_report *rep)
 	output_matrix(f, rep);
 }
 
+/*
+ * --fill: each cell's p50 with an empty model and with the other VM's
+ * entries, side by side; the ratio is what the fill costs (1.000x: nothing).
+ */
+void output_fill(FILE *f, const struct bench_report *rep)
+{
+	const struct bench_opts *o = rep->opts;
+	unsigned int bi, i;
+
+	fprintf(f, "\nfill: p50 per batch with an empty model | with --fill %lu | filled / empty\n",
+		o->fill);
+	fprintf(f, "  (each filled cell right after its empty one; %lu IOTLB entries of another\n"
+		"   VM per instance, put in before and dropped after each: %.1f s in all)\n",
+		o->fill, rep->fill_seconds);
+	fprintf(f, "  %-12s", "");
+	for (bi = 0; bi < o->nr_batches; bi++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "batch %u", o->batches[bi]);
+		fprintf(f, " %*s", MATRIX_COL, h);
+	}
+	fprintf(f, "\n");
+	for (i = 0; i < NR_MODES; i++) {
+		enum mode m = row_order[i];
+
+		if (!mode_ran(rep, m))
+			continue;
+		fprintf(f, "  %-12s", bench_modes[m].name);
+		for (bi = 0; bi < o->nr_batches; bi++) {
+			const struct cell *c = &rep->cells[bi][m];
+			const struct cell *d = &rep->fill_cells[bi][m];
+			char e50[16], f50[16];
+
+			if (!c->ran || !d->ran || !c->p50_ns) {
+				fprintf(f, " %*s", MATRIX_COL, "-");
+				continue;
+			}
+			fmt_ns(e50, sizeof(e50), c->p50_ns);
+			fmt_ns(f50, sizeof(f50), d->p50_ns);
+			fprintf(f, " %*s %8s %6.3fx", MATRIX_COL - 17, e50, f50,
+				(double)d->p50_ns / c->p50_ns);
+		}
+		fprintf(f, "\n");
+	}
+	fflush(f);
+}
+
 /* --demo, before the matrix: what ran, in one line. */
 void output_demo_intro(FILE *f, const struct bench_report *rep)
 {
@@ -317,6 +364,52 @@ static const char *json_bool(bool b)
 	return b ? "true" : "false";
 }
 
+/*
+ * One pass's results: @fill is how many other-VM entries the model held
+ * (0: the plain pass).  Return: @first for the next call.
+ */
+static bool json_results(FILE *f, const struct bench_report *rep,
+			 const struct cell cells[MAX_BATCHES][NR_MODES],
+			 unsigned long fill, bool first)
+{
+	const struct bench_opts *o = rep->opts;
+	unsigned int bi, i, k;
+
+	for (bi = 0; bi < o->nr_batches; bi++) {
+		for (i = 0; i < NR_MODES; i++) {
+			const struct cell *c = &cells[bi][row_order[i]];
+
+			if (!c->ran)
+				continue;
+			fprintf(f, "%s\n    {\"mode\": \"%s\", \"batch\": %u, "
+				"\"fill\": %lu, "
+				"\"samples\": %" PRIu64 ", \"batches\": %" PRIu64 ", "
+				"\"commands\": %" PRIu64 ", \"seconds\": %.3f, "
+				"\"ops_per_s\": %.1f, \"p50_ns\": %" PRIu64 ", "
+				"\"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", "
+				"\"max_ns\": %" PRIu64 ", \"mean_ns\": %.0f, "
+				"\"ratio_p50_vs_slow_single\": ",
+				first ? "" : ",", bench_modes[c->mode].name,
+				c->batch, fill, c->samples, c->batches, c->cmds,
+				c->wall_s, c->ops_s, c->p50_ns, c->p90_ns,
+				c->p99_ns, c->max_ns, c->mean_ns);
+			if (c->ratio >= 0)
+				fprintf(f, "%.4f", c->ratio);
+			else
+				fprintf(f, "null");
+			fprintf(f, ", \"kicks\": %" PRIu64 ", \"need_wakeup_seen\": %" PRIu64 ",\n"
+				"     \"cdf_ns\": [",
+				c->kicks, c->wakes);
+			for (k = 0; k < CDF_POINTS; k++)
+				fprintf(f, "%s%" PRIu64, k ? ", " : "",
+					c->cdf_ns[k]);
+			fprintf(f, "]}");
+			first = false;
+		}
+	}
+	return first;
+}
+
 void output_json(FILE *f, const struct bench_report *rep)
 {
 	const struct bench_opts *o = rep->opts;
@@ -360,12 +453,13 @@ void output_json(FILE *f, const struct bench_report *rep)
 		"    \"queue_bytes\": %u,\n    \"kick\": \"%s\",\n"
 		"    \"uring_depth\": %u,\n    \"uring_fixed\": %s,\n"
 		"    \"think_us\": %u,\n    \"seconds\": %.3f,\n    \"iters\": %lu,\n"
-		"    \"warmup\": %u,\n    \"asid\": %u,\n    \"unavailable\": [",
+		"    \"warmup\": %u,\n    \"asid\": %u,\n    \"fill\": %lu,\n"
+		"    \"unavailable\": [",
 		o->nr_threads, json_bool(o->share_vm), o->qsize,
 		kick_name(o->kick_policy), o->uring_depth,
 		json_bool(o->uring_depth > 1 && o->uring_fixed), o->think_us,
 		o->run_iters ? 0 : o->run_seconds, o->run_iters, o->warmup,
-		o->asid);
+		o->asid, o->fill);
 	for (m = 0, first = true; m < NR_MODES; m++)
 		if (e->unavailable[m][0]) {
 			fprintf(f, "%s{\"mode\": \"%s\", \"reason\": ",
@@ -379,37 +473,8 @@ void output_json(FILE *f, const struct bench_report *rep)
 	for (k = 0; k < CDF_POINTS; k++)
 		fprintf(f, "%s%g", k ? ", " : "", stats_cdf_level(k));
 	fprintf(f, "],\n  \"results\": [");
-	first = true;
-	for (bi = 0; bi < o->nr_batches; bi++) {
-		for (i = 0; i < NR_MODES; i++) {
-			const struct cell *c = &rep->cells[bi][row_order[i]];
-
-			if (!c->ran)
-				continue;
-			fprintf(f, "%s\n    {\"mode\": \"%s\", \"batch\": %u, "
-				"\"samples\": %" PRIu64 ", \"batches\": %" PRIu64 ", "
-				"\"commands\": %" PRIu64 ", \"seconds\": %.3f, "
-				"\"ops_per_s\": %.1f, \"p50_ns\": %" PRIu64 ", "
-				"\"p90_ns\": %" PRIu64 ", \"p99_ns\": %" PRIu64 ", "
-				"\"max_ns\": %" PRIu64 ", \"mean_ns\": %.0f, "
-				"\"ratio_p50_vs_slow_single\": ",
-				first ? "" : ",", bench_modes[c->mode].name,
-				c->batch, c->samples, c->batches, c->cmds,
-				c->wall_s, c->ops_s, c->p50_ns, c->p90_ns,
-				c->p99_ns, c->max_ns, c->mean_ns);
-			if (c->ratio >= 0)
-				fprintf(f, "%.4f", c->ratio);
-			else
-				fprintf(f, "null");
-			fprintf(f, ", \"kicks\": %" PRIu64 ", \"need_wakeup_seen\": %" PRIu64 ",\n"
-				"     \"cdf_ns\": [",
-				c->kicks, c->wakes);
-			for (k = 0; k < CDF_POINTS; k++)
-				fprintf(f, "%s%" PRIu64, k ? ", " : "",
-					c->cdf_ns[k]);
-			fprintf(f, "]}");
-			first = false;
-		}
-	}
+	first = json_results(f, rep, rep->cells, 0, true);
+	if (o->fill)
+		json_results(f, rep, rep->fill_cells, o->fill, first);
 	fprintf(f, "\n  ]\n}\n");
 }

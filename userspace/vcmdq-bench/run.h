@@ -105,6 +105,8 @@ void setup(struct bench_env *env, bool need_fast, bool need_uring);
 void pin_engines(void);
 void unpin_engines(void);
 void teardown(void);
+double setup_fill(void);
+void teardown_fill(void);
 void check_model(struct submitter *s);
 void pin_to(unsigned int cpu);
 unsigned int submitter_cpu(unsigned int i);

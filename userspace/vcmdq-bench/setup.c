@@ -599,3 +599,114 @@ void check_model(struct submitter *s)
 		    bench_modes[s->mode].name, s->batch, opts.asid,
 		    (unsigned long long)va);
 }
+
+/* ---- --fill: other VMs' entries in the model ------------------------------ */
+
+/*
+ * One other VM: a context with a vIOMMU on each instance the submitters
+ * use, whose tag owns the filler entries.  Closing it destroys the
+ * vIOMMUs, and with them (the kernel drops a dead tag's entries) the fill.
+ * Set up and torn down around each filled cell.
+ */
+static struct vm filler;
+
+static void fill_add(const struct vcmdq_test *tmpl, unsigned long i)
+{
+	struct vcmdq_test t = *tmpl;
+
+	/*
+	 * 64 address spaces, the bench's own ASID among them, over the
+	 * bench's own VAs: an invalidation that ignored the tag would hit
+	 * them, and the count after the run would say so.
+	 */
+	t.asid = (opts.asid + i) % 64;
+	t.start = BENCH_VA + (i / 64) * 4096;
+	t.last = t.start + 4095;
+	t.flags = i & 1 ? VCMDQ_TEST_LEAF : 0;
+	if (ioctl(vcmdq_fd(filler.ctx), VCMDQ_TEST, &t))
+		die("--fill: VCMDQ_TEST add of entry %lu on instance %u: %s%s",
+		    i, t.instance_id, strerror(errno),
+		    errno == ENOSPC ? " (the model is full)" : "");
+}
+
+static uint32_t fill_count(const struct vm_viommu *vv)
+{
+	struct vcmdq_test t = {
+		.size = sizeof(t),
+		.op = VCMDQ_TEST_IOTLB_COUNT,
+		.instance_id = vv->inst->id,
+		.flags = VCMDQ_TEST_ANY_ASID | VCMDQ_TEST_ANY_PASID,
+		.tag = vcmdq_viommu_tag(vv->vi),
+		.last = UINT64_MAX,
+	};
+
+	if (ioctl(vcmdq_fd(filler.ctx), VCMDQ_TEST, &t))
+		die("--fill: VCMDQ_TEST count: %s", strerror(errno));
+	return t.out_count;
+}
+
+/*
+ * Fill each instance's IOTLB model with opts.fill entries of another VM,
+ * through the test hook; teardown_fill() empties it again.  Return:
+ * seconds it took.
+ */
+double setup_fill(void)
+{
+	uint64_t t0 = now_ns();
+	unsigned int i;
+	unsigned long k;
+	int rc;
+
+	if (!have_test_ioctl)
+		die("--fill needs the module's test hook (a VCMDQ_TEST=y build): this module answers VCMDQ_TEST with ENOTTY");
+	rc = vcmdq_open(NULL, 0, &filler.ctx);
+	if (rc)
+		die("--fill: open /dev/vcmdq: %s", strerror(-rc));
+	filler.mem_len = HUGE_SIZE;
+	filler.mem_map_len = HUGE_SIZE;
+	filler.mem_map = mmap(NULL, HUGE_SIZE, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (filler.mem_map == MAP_FAILED)
+		die("--fill: mmap: %s", strerror(errno));
+	filler.mem = filler.mem_map;
+	rc = vcmdq_mem_map(filler.ctx, 0, filler.mem, filler.mem_len,
+			   VCMDQ_S2_MAP_READ | VCMDQ_S2_MAP_WRITE);
+	if (rc)
+		die("--fill: vcmdq_mem_map: %s", strerror(-rc));
+	for (i = 0; i < nr_use_inst; i++) {
+		struct vm_viommu *vv = vm_viommu(&filler, &use_inst[i]);
+		struct vcmdq_test t = {
+			.size = sizeof(t),
+			.op = VCMDQ_TEST_IOTLB_ADD,
+			.instance_id = use_inst[i].id,
+			.tag = vcmdq_viommu_tag(vv->vi),
+		};
+
+		for (k = 0; k < opts.fill; k++)
+			fill_add(&t, k);
+		if (fill_count(vv) != opts.fill)
+			die("--fill: instance %u holds %u entries of the filler's tag, not %lu",
+			    use_inst[i].id, fill_count(vv), opts.fill);
+	}
+	return (now_ns() - t0) / 1e9;
+}
+
+/*
+ * Check that the run left every filler entry in place (no invalidation of
+ * the bench's VMs reached another VM's tag), then drop them all.
+ */
+void teardown_fill(void)
+{
+	unsigned int i;
+
+	if (!filler.ctx)
+		return;
+	for (i = 0; i < filler.nr_vi; i++)
+		if (fill_count(&filler.vi[i]) != opts.fill)
+			die("--fill: after the run, instance %u holds %u entries of the filler's tag, not %lu: an invalidation crossed VMs",
+			    filler.vi[i].inst->id, fill_count(&filler.vi[i]),
+			    opts.fill);
+	vcmdq_close(filler.ctx);
+	munmap(filler.mem_map, filler.mem_map_len);
+	memset(&filler, 0, sizeof(filler));
+}
