@@ -38,7 +38,7 @@ SELFTESTS := selftests/vcmdq_test selftests/vcmdq_fast_test \
 	     selftests/vcmdq_fail_nth_test selftests/vcmdq_isolation_test \
 	     selftests/vcmdq_lib_test selftests/vcmdq_examples_test \
 	     selftests/vcmdq_info_test selftests/vcmdqctl_test \
-	     selftests/vcmdq_bench_test
+	     selftests/vcmdq_bench_test selftests/vcmdq_topology_test
 VCMDQCTL := userspace/vcmdqctl/vcmdqctl
 VCMDQ_BENCH := userspace/vcmdq-bench/vcmdq-bench
 # The VMM library (userspace/libvcmdq/Makefile: shared, static, .pc, install).
