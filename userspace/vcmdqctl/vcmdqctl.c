@@ -194,6 +194,7 @@ static const struct {
 	{ VCMDQ_INSTANCE_CAP_AMD_INV_ALL, "amd-inv-all" },
 	{ VCMDQ_INSTANCE_CAP_VTD_DESC_256, "vtd-desc-256" },
 	{ VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG, "queue-noncontig" },
+	{ VCMDQ_INSTANCE_CAP_HOST, "host" },
 };
 
 static const char *const data_type_names[VCMDQ_DATA_TYPES_MAX] = {
@@ -260,6 +261,28 @@ static int64_t tags_in_use(uint32_t id)
 	return sysfs_u64(rel, &v) ? -1 : (int64_t)v;
 }
 
+/*
+ * The host IOMMU unit a VCMDQ_INSTANCE_CAP_HOST instance mirrors, from
+ * sysfs instances/ID/host_iommu, into @buf; "" when unknown (a module
+ * without the file).
+ */
+static void host_iommu(uint32_t id, char *buf, size_t len)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/instances/%u/host_iommu", sysfs_dir,
+		 id);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
 static const char *queue_memory(const struct vcmdq_instance *in)
 {
 	if (!(in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES))
@@ -275,19 +298,23 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 	if (json)
 		printf("{\"instances\": [");
 	else
-		printf("%-3s %-15s %-36s %-12s %4s %7s %5s %6s %5s %6s %5s %s\n",
-		       "ID", "FLAVOR", "CAPS", "SLOW-PATH", "TAGB", "VIOMMUS",
-		       "TAGS", "QUEUES", "QLOG2", "QMEM", "VSIDS", "DEVICES");
+		printf("%-3s %-15s %-10s %-36s %-12s %4s %7s %5s %6s %5s %6s %5s %s\n",
+		       "ID", "FLAVOR", "HOST", "CAPS", "SLOW-PATH", "TAGB",
+		       "VIOMMUS", "TAGS", "QUEUES", "QLOG2", "QMEM", "VSIDS",
+		       "DEVICES");
 	for (i = 0; i < n; i++) {
 		struct vcmdq_instance in;
 		int64_t tags;
 		uint32_t pci;
-		char buf[256];
+		char buf[256], host[64];
 		bool f = true;
 
 		if (vcmdq_instance_get(ctx, i, &in))
 			continue;
 		tags = tags_in_use(in.id);
+		host[0] = '\0';
+		if (in.caps & VCMDQ_INSTANCE_CAP_HOST)
+			host_iommu(in.id, host, sizeof(host));
 		if (!json) {
 			char caps[128], types[64], devs[256];
 			size_t used = 0;
@@ -302,8 +329,10 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 						 "%s%s", used ? "," : "", buf);
 			}
 			snprintf(buf, sizeof(buf), "%" PRId64, tags);
-			printf("%-3u %-15s %-36s %-12s %4u %7u %5s %6u %5u %6s %5u %s\n",
-			       in.id, flavor_name(in.flavor), caps, types,
+			printf("%-3u %-15s %-10s %-36s %-12s %4u %7u %5s %6u %5u %6s %5u %s\n",
+			       in.id, flavor_name(in.flavor),
+			       !(in.caps & VCMDQ_INSTANCE_CAP_HOST) ? "synthetic" :
+			       host[0] ? host : "?", caps, types,
 			       in.tag_bits, in.max_viommus, tags < 0 ? "?" : buf,
 			       in.queues_per_viommu, in.max_queue_log2size,
 			       queue_memory(&in) ? queue_memory(&in) : "-",
@@ -313,6 +342,9 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 		printf("%s{", i ? ", " : "");
 		json_u64(&f, "id", in.id);
 		json_string(&f, "flavor", flavor_name(in.flavor));
+		json_key(&f, "synthetic");
+		printf("%s", in.caps & VCMDQ_INSTANCE_CAP_HOST ? "false" : "true");
+		json_string(&f, "host_iommu", host[0] ? host : NULL);
 		json_u64(&f, "caps", in.caps);
 		json_key(&f, "cap_names");
 		printf("[");
