@@ -261,28 +261,6 @@ static int64_t tags_in_use(uint32_t id)
 	return sysfs_u64(rel, &v) ? -1 : (int64_t)v;
 }
 
-/*
- * The host IOMMU unit a VCMDQ_INSTANCE_CAP_HOST instance mirrors, from
- * sysfs instances/ID/host_iommu, into @buf; "" when unknown (a module
- * without the file).
- */
-static void host_iommu(uint32_t id, char *buf, size_t len)
-{
-	char path[PATH_MAX + 64];
-	FILE *f;
-
-	buf[0] = '\0';
-	snprintf(path, sizeof(path), "%s/instances/%u/host_iommu", sysfs_dir,
-		 id);
-	f = fopen(path, "re");
-	if (!f)
-		return;
-	if (!fgets(buf, len, f))
-		buf[0] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 static const char *queue_memory(const struct vcmdq_instance *in)
 {
 	if (!(in->caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES))
@@ -306,15 +284,15 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 		struct vcmdq_instance in;
 		int64_t tags;
 		uint32_t pci;
-		char buf[256], host[64];
+		const char *host;
+		char buf[256];
 		bool f = true;
 
 		if (vcmdq_instance_get(ctx, i, &in))
 			continue;
 		tags = tags_in_use(in.id);
-		host[0] = '\0';
-		if (in.caps & VCMDQ_INSTANCE_CAP_HOST)
-			host_iommu(in.id, host, sizeof(host));
+		/* NULL for a synthetic instance. */
+		host = vcmdq_instance_host_iommu(ctx, in.id);
 		if (!json) {
 			char caps[128], types[64], devs[256];
 			size_t used = 0;
@@ -332,7 +310,7 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 			printf("%-3u %-15s %-10s %-36s %-12s %4u %7u %5s %6u %5u %6s %5u %s\n",
 			       in.id, flavor_name(in.flavor),
 			       !(in.caps & VCMDQ_INSTANCE_CAP_HOST) ? "synthetic" :
-			       host[0] ? host : "?", caps, types,
+			       host ? host : "?", caps, types,
 			       in.tag_bits, in.max_viommus, tags < 0 ? "?" : buf,
 			       in.queues_per_viommu, in.max_queue_log2size,
 			       queue_memory(&in) ? queue_memory(&in) : "-",
@@ -344,7 +322,7 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 		json_string(&f, "flavor", flavor_name(in.flavor));
 		json_key(&f, "synthetic");
 		printf("%s", in.caps & VCMDQ_INSTANCE_CAP_HOST ? "false" : "true");
-		json_string(&f, "host_iommu", host[0] ? host : NULL);
+		json_string(&f, "host_iommu", host);
 		json_u64(&f, "caps", in.caps);
 		json_key(&f, "cap_names");
 		printf("[");
