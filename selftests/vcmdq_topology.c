@@ -14,7 +14,9 @@
  *  - the VT-d limits against the unit's intel-iommu/cap (ND, MAMV);
  *  - a vDEVICE for one of a unit's devices is made on its instance (with
  *    the real physical ID) and refused (EINVAL) on an instance it is not
- *    behind.
+ *    behind;
+ *  - a device hot-removed while loaded stays listed by address and gets
+ *    ENODEV, and is taken again after a rescan.
  * With no IOMMU in the VM (or host_instances=N) there is no host instance.
  *
  * Run as root inside the test VM; the vDEVICE test needs vfio-pci (the
@@ -500,6 +502,64 @@ TEST_F(topology, vdevice_ownership)
 	test_ioctl_destroy(viommu);
 	test_ioctl_destroy(s2);
 	close(vfio_fd);
+}
+
+/*
+ * Hot-removal of a unit's device while the module is loaded: the instance
+ * keeps the address (a snapshot, no pointer to the device), VDEVICE_ALLOC
+ * finds no device (ENODEV); after a rescan brings it back it is taken
+ * again.  Last: the device is back for the programs that run after this
+ * one.
+ */
+TEST_F(topology, hot_remove)
+{
+	__u32 s2, viommu, vdev, pci = 0, d, id = 0;
+	struct vcmdq_device_info dev[256];
+	struct vcmdq_get_info gi = {
+		.size = sizeof(gi),
+		.device_entry_len = sizeof(dev[0]),
+		.num_devices = 256,
+		.devices_uptr = (uintptr_t)dev,
+	};
+	const char *bdf = NULL;
+	char path[128], why[256];
+	int i, vfio_fd, listed = 0;
+
+	if (!self->host_param || self->nunits == 0)
+		SKIP(return, "no host IOMMU unit (no IOMMU in this VM, or host_instances=N)");
+	for (i = 0; i < self->nunits && !bdf; i++) {
+		bdf = free_device(&self->units[i], &pci);
+		id = self->nsynth + i + 1;
+	}
+	if (!bdf)
+		SKIP(return, "no driverless device behind a host IOMMU");
+	snprintf(path, sizeof(path), PCI_SYSFS "%s/remove", bdf);
+	ASSERT_EQ(0, write_str(path, "1"))
+		TH_LOG("remove %s: %s", bdf, strerror(errno));
+	ASSERT_FALSE(pci_exists(bdf));
+
+	test_cmd_s2_alloc(&s2);
+	test_cmd_viommu_alloc(id, s2, &viommu, NULL);
+	/* Still listed, by address. */
+	ASSERT_EQ(0, ioctl(self->fd, VCMDQ_GET_INFO, &gi));
+	for (d = 0; d < gi.num_devices && d < 256; d++) {
+		if (dev[d].instance_id == id && dev[d].pci_device == pci)
+			listed++;
+	}
+	EXPECT_EQ(1, listed);
+	test_err_vdevice_alloc(ENODEV, viommu, -1, pci, 1);
+
+	ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+	ASSERT_TRUE(pci_exists(bdf)) TH_LOG("%s not back after a rescan", bdf);
+	if (device_claim(bdf, &vfio_fd, why, sizeof(why))) {
+		TH_LOG("after the rescan: %s", why);
+	} else {
+		test_cmd_vdevice_alloc(viommu, vfio_fd, pci, 1, &vdev, NULL);
+		test_ioctl_destroy(vdev);
+		close(vfio_fd);
+	}
+	test_ioctl_destroy(viommu);
+	test_ioctl_destroy(s2);
 }
 
 TEST_HARNESS_MAIN
