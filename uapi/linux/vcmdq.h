@@ -592,8 +592,13 @@ struct vcmdq_queue_alloc {
  * (CONFIG_VFIO_DEVICE_CDEV) the device's /dev/vfio/devices/vfioN.  A device
  * with no IOMMU group (a host without an IOMMU) can only be named by a
  * caller with CAP_SYS_ADMIN, and
- * only while no host driver is bound to it.  An emulated instance takes the
- * devices its "devices" module parameter assigns to it.
+ * only while no host driver is bound to it.  A synthetic instance takes the
+ * devices its "devices" module parameter assigns to it; a
+ * %VCMDQ_INSTANCE_CAP_HOST instance the devices in its host unit's scope
+ * when the module loaded, so a device behind a real unit gets a vDEVICE on
+ * that unit's instance and on no other real one (EINVAL).  A device
+ * removed since the module loaded is still listed by address and gets
+ * ENODEV.
  *
  * The ownership lasts as long as the vDEVICE, not just the call: the vDEVICE
  * keeps @vfio_fd's file open (closing the VMM's own fd changes nothing), so
