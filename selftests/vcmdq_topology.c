@@ -16,7 +16,10 @@
  *    the real physical ID) and refused (EINVAL) on an instance it is not
  *    behind;
  *  - a device hot-removed while loaded stays listed by address and gets
- *    ENODEV, and is taken again after a rescan.
+ *    ENODEV, and is taken again after a rescan;
+ *  - the module loaded again: host_instances=N (synthetic ones only), no
+ *    parameters (the host's only, IDs from 1), a "devices" entry on a host
+ *    instance and an unknown flavor (EINVAL); then as it was.
  * With no IOMMU in the VM (or host_instances=N) there is no host instance.
  *
  * Run as root inside the test VM; the vDEVICE test needs vfio-pci (the
@@ -26,6 +29,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <glob.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include "vcmdq_utils.h"
@@ -560,6 +564,141 @@ TEST_F(topology, hot_remove)
 	}
 	test_ioctl_destroy(viommu);
 	test_ioctl_destroy(s2);
+}
+
+/* ---- module parameters: reload the module ------------------------------ */
+
+/* Where tools/vm/run puts the module it loads. */
+#define MODULE_FILE "/vcmdq.ko"
+
+/*
+ * The module's current parameters as an insmod string ("name=value ..."),
+ * so it can be loaded again as it was.  Return: 0, or -1.
+ */
+static int current_params(char *out, size_t len)
+{
+	struct dirent *de;
+	size_t used = 0;
+	DIR *d = opendir(VCMDQ_PARAMS);
+
+	if (!d)
+		return -1;
+	out[0] = 0;
+	while ((de = readdir(d))) {
+		char path[512], val[1024];
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), VCMDQ_PARAMS "%s", de->d_name);
+		if (read_file(path, val, sizeof(val)) < 0)
+			continue;
+		val[strcspn(val, "\n")] = 0;
+		/* An unset charp reads "(null)": leave it unset. */
+		if (!strcmp(val, "(null)"))
+			continue;
+		used += snprintf(out + used, len - used, "%s%s=%s",
+				 used ? " " : "", de->d_name, val);
+		if (used >= len) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Load MODULE_FILE with @params: 0, or -1 with errno. */
+static int load(const char *params)
+{
+	int fd = open(MODULE_FILE, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return rc;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "vcmdq", O_NONBLOCK);
+}
+
+/* GET_INFO of the loaded module into @info; the count, or -1. */
+static int reload_instances(struct vcmdq_instance_info *info)
+{
+	int fd = vcmdq_open_dev(), n;
+
+	if (fd < 0)
+		return -1;
+	n = vcmdq_instances(fd, info);
+	close(fd);
+	return n;
+}
+
+/*
+ * host_instances=N leaves only the synthetic instances; the default
+ * instances (none) leaves only the host's; a device put on a host instance
+ * by "devices" fails the load (EINVAL), as an unknown flavor does.  The
+ * module is loaded again with its parameters as they were, whatever
+ * happened.
+ */
+TEST_F(topology, module_params)
+{
+	struct vcmdq_instance_info info[VCMDQ_MAX_INSTANCES];
+	char orig[4096], params[4200];
+	int n, i, rc;
+
+	if (access(MODULE_FILE, R_OK))
+		SKIP(return, "no %s to load again (not a tools/vm/run VM)",
+		     MODULE_FILE);
+	ASSERT_EQ(0, current_params(orig, sizeof(orig)));
+	TH_LOG("loaded with: %s", orig);
+	/* The fixture's file pins the module. */
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, unload()) TH_LOG("rmmod vcmdq: %s", strerror(errno));
+
+	/* host_instances=N: the synthetic ones alone. */
+	snprintf(params, sizeof(params), "%s host_instances=N", orig);
+	rc = load(params);
+	EXPECT_EQ(0, rc) TH_LOG("%s: %s", params, strerror(errno));
+	if (!rc) {
+		n = reload_instances(info);
+		EXPECT_EQ(self->nsynth, n);
+		for (i = 0; i < n; i++)
+			EXPECT_EQ(0, info[i].caps & VCMDQ_INSTANCE_CAP_HOST);
+		EXPECT_EQ(0, unload());
+	}
+	/* Default instances (none): only the host's units, IDs from 1. */
+	rc = load("");
+	EXPECT_EQ(0, rc) TH_LOG("no parameters: %s", strerror(errno));
+	if (!rc) {
+		n = reload_instances(info);
+		EXPECT_EQ(self->nunits, n);
+		for (i = 0; i < n && i < self->nunits; i++) {
+			EXPECT_EQ(i + 1, info[i].id);
+			EXPECT_TRUE(info[i].caps & VCMDQ_INSTANCE_CAP_HOST);
+			EXPECT_STREQ(self->units[i].name, info[i].host_iommu);
+		}
+		EXPECT_EQ(0, unload());
+	}
+	EXPECT_EQ(-1, load("instances=bogus"));
+	EXPECT_EQ(EINVAL, errno);
+	if (self->nunits && self->host_param) {
+		/* The first host instance comes after the synthetic ones. */
+		snprintf(params, sizeof(params), "%s devices=%d=0000:00:00.0",
+			 orig, self->nsynth + 1);
+		/* Replaces any devices= of @orig: the last one wins. */
+		EXPECT_EQ(-1, load(params));
+		EXPECT_EQ(EINVAL, errno);
+	}
+
+	/* As it was, for the programs that run after this one. */
+	ASSERT_EQ(0, load(orig)) TH_LOG("reload %s: %s", orig, strerror(errno));
+	self->fd = vcmdq_open_dev();
+	ASSERT_LE(0, self->fd);
+	EXPECT_EQ(self->ninst, vcmdq_instances(self->fd, info));
 }
 
 TEST_HARNESS_MAIN
