@@ -107,4 +107,15 @@ static void name(struct io_uring_cmd *ioucmd, unsigned int issue_flags) \
 }
 #endif
 
+/*
+ * /sys/class/iommu/ivhdN/amd-iommu/features: 6.1 prints "EFR2:EFR" (the
+ * unit's own registers); 6.7 made the EFR global and prints "EFR:EFR2",
+ * as 6.12 and 7.3 do.  Which of the two numbers is the EFR.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+#define VCMDQ_AMD_FEATURES_EFR_FIELD 0
+#else
+#define VCMDQ_AMD_FEATURES_EFR_FIELD 1
+#endif
+
 #endif /* _VCMDQ_COMPAT_H */

@@ -8,9 +8,15 @@
  * of the VM's stage-2: one S2 shared by vIOMMUs on two instances gets one tag
  * from each instance's own allocator.
  *
- * This host has no IOMMU the module can drive, so every instance is emulated:
- * the "instances" module parameter lists their flavors, and the "devices"
- * parameter says which PCI devices sit behind which instance.
+ * Command execution is always the module's software model.  Two kinds of
+ * instance give it a topology:
+ *  - synthetic ones (IDs 1..N), for development and tests: the "instances"
+ *    module parameter lists their flavors, and the "devices" parameter says
+ *    which PCI devices sit behind which;
+ *  - host ones (IDs N+1.., %VCMDQ_INSTANCE_CAP_HOST), one per IOMMU unit of
+ *    the host (host.c; module parameter host_instances), with the unit's
+ *    flavor, the limits its driver publishes, and the PCI devices in its
+ *    scope with their real physical IDs.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -119,7 +125,8 @@ static const struct vcmdq_flavor_desc *vcmdq_flavor_lookup(const char *name)
 
 static int vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 				 const struct vcmdq_flavor_desc *desc,
-				 unsigned int tag_bits)
+				 unsigned int tag_bits,
+				 struct vcmdq_host_unit *unit)
 {
 	u32 max_tags = (1U << tag_bits) - 1;
 	unsigned int type;
@@ -143,6 +150,21 @@ static int vcmdq_instance_setup(struct vcmdq_instance *inst, u32 id,
 			inst->info.data_entry_len[type] =
 				vcmdq_data_entry_len[type];
 	inst->info.vtd_max_am = desc->vtd_max_am;
+	if (unit) {
+		inst->info.caps |= VCMDQ_INSTANCE_CAP_HOST;
+		strscpy(inst->info.host_iommu, unit->name,
+			sizeof(inst->info.host_iommu));
+		if (unit->vtd_max_am)
+			inst->info.vtd_max_am = unit->vtd_max_am;
+		/* The unit's EFR says whether it executes INVALIDATE_ALL. */
+		if (unit->amd_no_inv_all)
+			inst->info.caps &= ~VCMDQ_INSTANCE_CAP_AMD_INV_ALL;
+		/* The instance takes the unit's device list over. */
+		inst->devices = unit->devices;
+		inst->nr_devices = unit->nr_devices;
+		unit->devices = NULL;
+		unit->nr_devices = 0;
+	}
 	ida_init(&inst->tags);
 	ida_init(&inst->slots);
 	atomic_set(&inst->live_viommus, 0);
@@ -158,8 +180,9 @@ static int vcmdq_instance_add_device(const char *spec)
 {
 	unsigned int id, seg, bus, dev, fn;
 	struct vcmdq_instance *inst;
+	struct vcmdq_inst_device *devices;
 	char tail;
-	u32 *devices;
+	u32 pci_device;
 
 	if (sscanf(spec, "%u=%x:%x:%x.%x%c", &id, &seg, &bus, &dev, &fn,
 		   &tail) != 5 || seg > 0xffff || bus > 0xff || dev > 0x1f ||
@@ -172,11 +195,22 @@ static int vcmdq_instance_add_device(const char *spec)
 		pr_err("devices: \"%s\": no instance %u\n", spec, id);
 		return -EINVAL;
 	}
+	if (inst->info.caps & VCMDQ_INSTANCE_CAP_HOST) {
+		/* Its devices are the real unit's: no made-up ones. */
+		pr_err("devices: \"%s\": instance %u mirrors host IOMMU %s\n",
+		       spec, id, inst->info.host_iommu);
+		return -EINVAL;
+	}
 	devices = krealloc_array(inst->devices, inst->nr_devices + 1,
 				 sizeof(*devices), GFP_KERNEL);
 	if (!devices)
 		return -ENOMEM;
-	devices[inst->nr_devices++] = VCMDQ_PCI_DEVICE(seg, bus, dev, fn);
+	pci_device = VCMDQ_PCI_DEVICE(seg, bus, dev, fn);
+	/* The requester ID with the segment above it: the same number. */
+	devices[inst->nr_devices++] = (struct vcmdq_inst_device){
+		.pci_device = pci_device,
+		.phys_id = pci_device,
+	};
 	inst->devices = devices;
 	return 0;
 }
@@ -202,44 +236,55 @@ static int vcmdq_instances_add_devices(const char *list)
 }
 
 /**
- * vcmdq_instance_has_device() - is a PCI device behind an instance?
+ * vcmdq_instance_find_device() - is a PCI device behind an instance?
  * @inst: the instance
  * @pci_device: VCMDQ_PCI_DEVICE() of the device
+ *
+ * Return: the device's entry (with its physical ID), or NULL.
  */
-bool vcmdq_instance_has_device(const struct vcmdq_instance *inst,
-			       u32 pci_device)
+const struct vcmdq_inst_device *
+vcmdq_instance_find_device(const struct vcmdq_instance *inst, u32 pci_device)
 {
 	unsigned int i;
 
 	for (i = 0; i < inst->nr_devices; i++)
-		if (inst->devices[i] == pci_device)
-			return true;
-	return false;
+		if (inst->devices[i].pci_device == pci_device)
+			return &inst->devices[i];
+	return NULL;
 }
 
 /**
- * vcmdq_instances_init() - create the instances named by the module parameter
- * @flavors: comma separated flavor names
- * @tag_bits: host tag width of every instance
+ * vcmdq_instances_init() - create the synthetic and the host instances
+ * @flavors: comma separated flavor names of the synthetic instances; empty
+ *	for none
+ * @tag_bits: host tag width of the synthetic instances, and of host ones
+ *	whose unit does not publish its own
  * @devices: comma separated ID=SEGMENT:BUS:DEV.FN, or NULL
+ * @host: also mirror the host's IOMMU units (IDs after the synthetic ones)
  *
  * Context: module init.
  * The engines of instances with queues are the caller's to start.
  *
- * Return: 0, -EINVAL for an unknown flavor or a bad list, or -ENOMEM.
+ * Return: 0, -EINVAL for an unknown flavor, a bad list or a device put on a
+ * host instance, or -ENOMEM.
  */
 int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
-			 const char *devices)
+			 const char *devices, bool host)
 {
 	const struct vcmdq_flavor_desc *descs[VCMDQ_MAX_INSTANCES];
+	struct vcmdq_host_unit *units = NULL;
 	char *list, *cursor, *name;
 	unsigned int n = 0, i;
+	int nunits = 0;
 	int rc = 0;
 
 	list = kstrdup(flavors ? flavors : "", GFP_KERNEL);
 	if (!list)
 		return -ENOMEM;
 	cursor = strim(list);
+	/* An empty list names no synthetic instance. */
+	if (!*cursor)
+		cursor = NULL;
 	while ((name = strsep(&cursor, ",")) != NULL) {
 		name = strim(name);
 		if (n == VCMDQ_MAX_INSTANCES) {
@@ -259,16 +304,35 @@ int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
 	if (rc)
 		return rc;
 
-	vcmdq_instances = kcalloc(n, sizeof(*vcmdq_instances), GFP_KERNEL);
-	if (!vcmdq_instances)
+	if (host) {
+		nunits = vcmdq_host_units_find(&units, VCMDQ_MAX_INSTANCES - n);
+		if (nunits < 0)
+			return nunits;
+	}
+	/* kcalloc(0) is ZERO_SIZE_PTR: a module with no instance loads. */
+	vcmdq_instances = kcalloc(n + nunits, sizeof(*vcmdq_instances),
+				  GFP_KERNEL);
+	if (!vcmdq_instances) {
+		vcmdq_host_units_free(units, nunits);
 		return -ENOMEM;
+	}
 	/* Counted as they are set up: exit undoes exactly those. */
-	for (i = 0; i < n && !rc; i++) {
-		rc = vcmdq_instance_setup(&vcmdq_instances[i], i + 1, descs[i],
-					  tag_bits);
+	for (i = 0; i < n + nunits && !rc; i++) {
+		struct vcmdq_host_unit *unit = i < n ? NULL : &units[i - n];
+		const struct vcmdq_flavor_desc *desc = unit ?
+			vcmdq_flavor_lookup(unit->flavor) : descs[i];
+
+		rc = vcmdq_instance_setup(&vcmdq_instances[i], i + 1, desc,
+					  unit && unit->tag_bits ?
+					  unit->tag_bits : tag_bits, unit);
 		if (!rc)
 			vcmdq_num_instances = i + 1;
+		if (!rc && unit)
+			pr_info("instance %u: host IOMMU %s (%s), %u devices\n",
+				i + 1, unit->name, unit->flavor,
+				vcmdq_instances[i].nr_devices);
 	}
+	vcmdq_host_units_free(units, nunits);
 	if (!rc)
 		rc = vcmdq_instances_add_devices(devices);
 	if (rc)
@@ -363,7 +427,8 @@ int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
 		for (d = 0; d < inst->nr_devices; d++, n++) {
 			struct vcmdq_device_info info = {
 				.instance_id = inst->info.id,
-				.pci_device = inst->devices[d],
+				.pci_device = inst->devices[d].pci_device,
+				.phys_id = inst->devices[d].phys_id,
 			};
 
 			if (n >= room)
@@ -457,6 +522,13 @@ static ssize_t caps_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "0x%llx\n", (unsigned long long)info.caps);
 }
 
+/* The host unit's name, or an empty line on a synthetic instance. */
+static ssize_t host_iommu_show(struct kobject *kobj,
+			       struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%s\n", vcmdq_kobj_inst(kobj)->info.host_iommu);
+}
+
 static ssize_t tags_in_use_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
@@ -482,6 +554,7 @@ VCMDQ_INFO_ATTR(vsids_per_viommu);
 static struct kobj_attribute vcmdq_attr_flavor = __ATTR_RO(flavor);
 static struct kobj_attribute vcmdq_attr_caps = __ATTR_RO(caps);
 static struct kobj_attribute vcmdq_attr_tags_in_use = __ATTR_RO(tags_in_use);
+static struct kobj_attribute vcmdq_attr_host_iommu = __ATTR_RO(host_iommu);
 
 static struct attribute *vcmdq_inst_attrs[] = {
 	&vcmdq_attr_flavor.attr,
@@ -492,6 +565,7 @@ static struct attribute *vcmdq_inst_attrs[] = {
 	&vcmdq_attr_queues_per_viommu.attr,
 	&vcmdq_attr_max_queue_log2size.attr,
 	&vcmdq_attr_vsids_per_viommu.attr,
+	&vcmdq_attr_host_iommu.attr,
 	NULL,
 };
 

@@ -26,10 +26,19 @@
 #include "vcmdq_test.h"
 #endif
 
-static char *instances = "tegra241-cmdqv,tegra241-cmdqv,smmuv3,amd-vi,vtd";
+/*
+ * Synthetic instances, for development and tests (IDs 1..N in this order);
+ * a real host gets only its own IOMMUs (host_instances).
+ */
+static char *instances = "";
 module_param(instances, charp, 0444);
 MODULE_PARM_DESC(instances,
-		 "Comma separated flavors of the emulated IOMMU instances: tegra241-cmdqv, smmuv3, amd-vi, vtd");
+		 "Comma separated flavors of synthetic IOMMU instances: tegra241-cmdqv, smmuv3, amd-vi, vtd (default: none)");
+
+static bool host_instances = true;
+module_param(host_instances, bool, 0444);
+MODULE_PARM_DESC(host_instances,
+		 "Mirror each host IOMMU unit (/sys/class/iommu) as an instance, after the synthetic ones (default: yes)");
 
 static unsigned int tag_bits = 16;
 module_param(tag_bits, uint, 0444);
@@ -38,7 +47,7 @@ MODULE_PARM_DESC(tag_bits, "Width of each instance's host tags (VMID/DomID/DID):
 static char *devices;
 module_param(devices, charp, 0444);
 MODULE_PARM_DESC(devices,
-		 "PCI devices behind the emulated instances: comma separated INSTANCE_ID=SEGMENT:BUS:DEV.FN");
+		 "PCI devices behind the synthetic instances: comma separated INSTANCE_ID=SEGMENT:BUS:DEV.FN");
 
 atomic_long_t vcmdq_live_objects = ATOMIC_LONG_INIT(0);
 atomic_long_t vcmdq_pinned_pages = ATOMIC_LONG_INIT(0);
@@ -803,7 +812,7 @@ static int __init vcmdq_init(void)
 		       VCMDQ_TAG_BITS_MIN, VCMDQ_TAG_BITS_MAX);
 		return -EINVAL;
 	}
-	rc = vcmdq_instances_init(instances, tag_bits, devices);
+	rc = vcmdq_instances_init(instances, tag_bits, devices, host_instances);
 	if (rc)
 		return rc;
 	rc = vcmdq_engines_start();

@@ -125,6 +125,41 @@ struct vcmdq_counters {
 };
 
 /**
+ * struct vcmdq_inst_device - a PCI device behind an instance
+ * @pci_device: VCMDQ_PCI_DEVICE() of the device
+ * @phys_id: the instance's ID for it (&vcmdq_device_info.phys_id)
+ */
+struct vcmdq_inst_device {
+	u32 pci_device;
+	u32 phys_id;
+};
+
+/**
+ * struct vcmdq_host_unit - a host IOMMU unit, as found at module load
+ * @name: its name in /sys/class/iommu/
+ * @flavor: the name of the flavor that models it ("vtd", "amd-vi", "smmuv3")
+ * @tag_bits: its host tag width, 0 for the tag_bits module parameter's
+ * @vtd_max_am: VT-d CAP_REG.MAMV, or 0 for the model's default
+ * @amd_no_inv_all: the AMD-Vi unit's EFR lacks IASup (INVALIDATE_IOMMU_ALL)
+ * @devices: the PCI devices in its scope, by pci_device
+ * @nr_devices: entries in @devices
+ *
+ * A snapshot: nothing here points into the host's driver or its devices.
+ */
+struct vcmdq_host_unit {
+	char name[VCMDQ_HOST_IOMMU_NAME_LEN];
+	const char *flavor;
+	unsigned int tag_bits;
+	u32 vtd_max_am;
+	bool amd_no_inv_all;
+	struct vcmdq_inst_device *devices;
+	unsigned int nr_devices;
+};
+
+int vcmdq_host_units_find(struct vcmdq_host_unit **units, unsigned int max);
+void vcmdq_host_units_free(struct vcmdq_host_unit *units, unsigned int n);
+
+/**
  * struct vcmdq_instance - one IOMMU instance of the host
  * @info: what GET_INFO reports (live_viommus is filled at report time)
  * @name: the flavor's name, as the "instances" module parameter spells it
@@ -135,7 +170,7 @@ struct vcmdq_counters {
  * @live_viommus: vIOMMUs holding a slot and a tag, over all files
  * @tlb: the software model of the instance's IOTLB and ATC
  * @engine: the queue engine, for %VCMDQ_INSTANCE_CAP_FAST_QUEUES instances
- * @devices: PCI devices (VCMDQ_PCI_DEVICE() form) behind the instance
+ * @devices: PCI devices behind the instance, with their physical IDs
  * @nr_devices: entries in @devices
  * @counters: per-CPU event counters (vcmdq_count())
  * @kobj: instances/ID in sysfs, or NULL
@@ -151,7 +186,7 @@ struct vcmdq_instance {
 	atomic_t live_viommus;
 	struct vcmdq_tlb tlb;
 	struct vcmdq_engine engine;
-	u32 *devices;
+	struct vcmdq_inst_device *devices;
 	unsigned int nr_devices;
 	struct vcmdq_counters __percpu *counters;
 	struct kobject *kobj;
@@ -170,7 +205,7 @@ static inline bool vcmdq_instance_has_queues(const struct vcmdq_instance *inst)
 }
 
 int vcmdq_instances_init(const char *flavors, unsigned int tag_bits,
-			 const char *devices);
+			 const char *devices, bool host);
 void vcmdq_instances_exit(void);
 unsigned int vcmdq_instances_count(void);
 struct vcmdq_instance *vcmdq_instance_get(u32 id);
@@ -178,7 +213,8 @@ void vcmdq_instance_report(const struct vcmdq_instance *inst,
 			   struct vcmdq_instance_info *info);
 int vcmdq_instance_claim(struct vcmdq_instance *inst, u32 *tag, u32 *slot);
 void vcmdq_instance_release(struct vcmdq_instance *inst, u32 tag, u32 slot);
-bool vcmdq_instance_has_device(const struct vcmdq_instance *inst, u32 pci_device);
+const struct vcmdq_inst_device *
+vcmdq_instance_find_device(const struct vcmdq_instance *inst, u32 pci_device);
 bool vcmdq_instance_queue_noncontig(const struct vcmdq_instance *inst);
 int vcmdq_instances_report_devices(u8 __user *uptr, u32 entry_len, u32 room,
 				   u32 *total);
@@ -493,7 +529,7 @@ void vcmdq_queue_publish(struct vcmdq_object *obj);
  *	or once revoked
  * @pci_device: its VCMDQ_PCI_DEVICE() name
  * @virt_id: the guest's ID for it
- * @phys_id: the instance's ID for it (see vcmdq_vdevice_phys_id())
+ * @phys_id: the instance's ID for it (&vcmdq_inst_device.phys_id)
  * @holds_device: the device is ours in the global table of devices in use
  * @holds_virt_id: @virt_id is reserved in the vIOMMU's table (published
  *	there, so commands may name it, only by vcmdq_vdevice_publish())

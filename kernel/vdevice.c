@@ -50,7 +50,9 @@ static DEFINE_MUTEX(vcmdq_devices_lock);
  * A real IOMMU serves one segment, where the requester ID alone is unique;
  * an emulated instance may take devices of several segments (the "devices"
  * parameter), and two devices with one BDF on two segments must not share
- * ATC entries.  Equal to the device's VCMDQ_PCI_DEVICE() name.
+ * ATC entries.  Equal to the device's VCMDQ_PCI_DEVICE() name, so also the
+ * key of vcmdq_devices_in_use.  A host SMMUv3 instance names its devices by
+ * the firmware's StreamIDs instead (&vcmdq_inst_device.phys_id).
  */
 static u32 vcmdq_vdevice_phys_id(struct pci_dev *pdev)
 {
@@ -284,6 +286,7 @@ static int vcmdq_vdevice_reserve(struct vcmdq_vdevice *vdev)
 int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_vdevice_alloc *cmd = ucmd->cmd;
+	const struct vcmdq_inst_device *idev;
 	struct vcmdq_viommu *viommu;
 	struct vcmdq_vdevice *vdev;
 	int rc;
@@ -306,11 +309,13 @@ int vcmdq_vdevice_alloc_ioctl(struct vcmdq_ucmd *ucmd)
 						 cmd->pci_device & 0xff);
 	if (!vdev->pdev)
 		return -ENODEV;
-	if (!vcmdq_instance_has_device(viommu->inst, cmd->pci_device))
+	idev = vcmdq_instance_find_device(viommu->inst, cmd->pci_device);
+	if (!idev)
 		return -EINVAL;
 	vdev->pci_device = cmd->pci_device;
 	vdev->virt_id = cmd->virt_id;
-	vdev->phys_id = vcmdq_vdevice_phys_id(vdev->pdev);
+	/* A host SMMUv3's StreamID, else vcmdq_vdevice_phys_id()'s value. */
+	vdev->phys_id = idev->phys_id;
 
 	/*
 	 * From the proof to the tables under device_lock: a driver change

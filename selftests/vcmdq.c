@@ -492,7 +492,8 @@ TEST_F(vcmdq, get_info_instances)
 						 VCMDQ_INSTANCE_CAP_EMULATED |
 						 VCMDQ_INSTANCE_CAP_AMD_INV_ALL |
 						 VCMDQ_INSTANCE_CAP_VTD_DESC_256 |
-						 VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG));
+						 VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG |
+						 VCMDQ_INSTANCE_CAP_HOST));
 		EXPECT_EQ(0, in->data_types & (1U << VCMDQ_DATA_DEFAULT));
 		EXPECT_NE(0, in->data_types);
 		EXPECT_EQ(0, in->__reserved);
@@ -527,6 +528,13 @@ TEST_F(vcmdq, get_info_instances)
 			all_emulated = false;
 			continue;
 		}
+		/*
+		 * A mirror of the VM's own IOMMU (after the synthetic ones):
+		 * its limits are the unit's, vcmdq_topology_test checks them.
+		 */
+		if (in->caps & VCMDQ_INSTANCE_CAP_HOST)
+			continue;
+		EXPECT_EQ(0, in->host_iommu[0]);
 		/* What the emulated flavors promise. */
 		if (param_tag_bits >= 0) {
 			EXPECT_EQ(param_tag_bits, in->tag_bits);
@@ -581,6 +589,10 @@ TEST_F(vcmdq, get_info_instances)
 		used += snprintf(flavors + used, sizeof(flavors) - used, "%s%s",
 				 used ? "," : "", vcmdq_flavor_name(in->flavor));
 	}
+	/* The host instances follow the synthetic ones. */
+	for (i = 1; i < self->num_instances; i++)
+		if (self->info[i - 1].caps & VCMDQ_INSTANCE_CAP_HOST)
+			EXPECT_TRUE(self->info[i].caps & VCMDQ_INSTANCE_CAP_HOST);
 
 	/* The instances module parameter lists the emulated ones in order. */
 	fd = open(VCMDQ_PARAMS "instances", O_RDONLY);
@@ -721,7 +733,8 @@ static int get_devices(int fd, __u32 entry_len, __u32 *num, void *devices)
 
 /*
  * The devices behind the instances, as the "devices" module parameter
- * placed them, grouped by instance, in the parameter's order within each.
+ * placed them, grouped by instance, in the parameter's order within each;
+ * then those of the host instances (vcmdq_topology_test checks them).
  */
 TEST_F(vcmdq, get_info_devices)
 {
@@ -730,19 +743,26 @@ TEST_F(vcmdq, get_info_devices)
 	struct pdev params[64], want[64];
 	__u8 buf[64 * (sizeof(struct vcmdq_device_info) + 24) + 64];
 	int nparam, nwant = 0, i, k;
-	__u32 num, inst;
+	__u32 num, inst, nsynth = 0, nhost;
 
+	while (nsynth < (__u32)self->num_instances &&
+	       !(self->info[nsynth].caps & VCMDQ_INSTANCE_CAP_HOST))
+		nsynth++;
 	nparam = param_devices(0, params, 64);
-	for (inst = 1; inst <= self->num_instances; inst++)
+	for (inst = 1; inst <= nsynth; inst++)
 		for (i = 0; i < nparam; i++)
 			if (params[i].inst == inst)
 				want[nwant++] = params[i];
-	TH_LOG("%d devices behind the instances", nwant);
+	TH_LOG("%d devices behind the synthetic instances", nwant);
 
 	/* The count alone, with a NULL array, whatever the entry length. */
 	num = 0;
 	ASSERT_EQ(0, get_devices(self->fd, 0, &num, NULL));
-	EXPECT_EQ(nwant, num);
+	ASSERT_LE(nwant, num);
+	nhost = num - nwant;
+	ASSERT_GE(64, num);
+	if (nsynth == (__u32)self->num_instances)
+		EXPECT_EQ(0, nhost);
 
 	for (k = 0; k < (int)(sizeof(lens) / sizeof(lens[0])); k++) {
 		const size_t len = lens[k];
@@ -750,7 +770,10 @@ TEST_F(vcmdq, get_info_devices)
 		memset(buf, 0xff, sizeof(buf));
 		num = 64;
 		ASSERT_EQ(0, get_devices(self->fd, len, &num, buf));
-		ASSERT_EQ(nwant, num);
+		ASSERT_EQ(nwant + nhost, num);
+		for (i = nwant; i < (int)num; i++)
+			EXPECT_LT(nsynth, ((const struct vcmdq_device_info *)
+					   (buf + i * len))->instance_id);
 		for (i = 0; i < nwant; i++) {
 			const struct vcmdq_device_info *d =
 				(const void *)(buf + i * len);
@@ -759,21 +782,24 @@ TEST_F(vcmdq, get_info_devices)
 			EXPECT_EQ(want[i].inst, d->instance_id);
 			EXPECT_EQ(want[i].pci, d->pci_device)
 				TH_LOG("device %d: %s", i, want[i].bdf);
+			/* Synthetic: the requester ID, segment above it. */
+			EXPECT_EQ(want[i].pci, d->phys_id);
+			EXPECT_EQ(0, d->__reserved);
 			for (j = dsz; j < len; j++)
 				EXPECT_EQ(0, buf[i * len + j]);
 		}
-		for (i = nwant * len; i < (int)sizeof(buf); i++)
+		for (i = num * len; i < (int)sizeof(buf); i++)
 			if (buf[i] != 0xff)
 				break;
 		EXPECT_EQ(sizeof(buf), i) TH_LOG("wrote past the array");
 	}
 
 	/* Room for one: one written, the total reported. */
-	if (nwant) {
+	if (nwant + nhost) {
 		memset(buf, 0xff, sizeof(buf));
 		num = 1;
 		ASSERT_EQ(0, get_devices(self->fd, dsz, &num, buf));
-		EXPECT_EQ(nwant, num);
+		EXPECT_EQ(nwant + nhost, num);
 		for (i = dsz; i < (int)sizeof(buf); i++)
 			if (buf[i] != 0xff)
 				break;
@@ -784,7 +810,10 @@ TEST_F(vcmdq, get_info_devices)
 
 	/* Entry lengths: below the struct, above a page. */
 	num = 1;
-	EXPECT_ERRNO(EINVAL, get_devices(self->fd, dsz - 1, &num, buf));
+	EXPECT_ERRNO(EINVAL, get_devices(self->fd,
+					 offsetofend(struct vcmdq_device_info,
+						     pci_device) - 1,
+					 &num, buf));
 	num = 1;
 	EXPECT_ERRNO(EINVAL, get_devices(self->fd, 0, &num, buf));
 	num = 1;

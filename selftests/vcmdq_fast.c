@@ -2149,7 +2149,10 @@ TEST_F(fast, vdevice_alloc_errnos)
 		TH_LOG("no device behind another instance: that EINVAL not checked");
 	}
 	for (i = 0; i < self->num_instances; i++) {
-		if (self->info[i].id == inst->id || pdev_of(self, self->info[i].id, 0))
+		/* A host instance has the VM's devices, not the parameter's. */
+		if (self->info[i].id == inst->id ||
+		    (self->info[i].caps & VCMDQ_INSTANCE_CAP_HOST) ||
+		    pdev_of(self, self->info[i].id, 0))
 			continue;
 		/* an instance with no devices at all (smmuv3, amd-vi, ...) */
 		test_cmd_viommu_alloc(self->info[i].id, self->vm[0].s2_id, &slow, NULL);

@@ -344,6 +344,24 @@ TEST_F(lib, info)
 		if (in.caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES) {
 			EXPECT_LT(0, in.queues_per_viommu);
 		}
+		/*
+		 * A host instance names its unit (as sysfs does); its devices
+		 * are the unit's, vcmdq_topology_test checks them.
+		 */
+		if (in.caps & VCMDQ_INSTANCE_CAP_HOST) {
+			char path[128], buf[64];
+			const char *host =
+				vcmdq_instance_host_iommu(self->ctx, in.id);
+
+			ASSERT_NE(NULL, host);
+			snprintf(path, sizeof(path),
+				 VCMDQ_SYSFS "instances/%u/host_iommu", in.id);
+			ASSERT_LT(0, read_file(path, buf, sizeof(buf)));
+			buf[strcspn(buf, "\n")] = 0;
+			EXPECT_STREQ(buf, host);
+			continue;
+		}
+		EXPECT_EQ(NULL, vcmdq_instance_host_iommu(self->ctx, in.id));
 		/* The devices the module parameter put behind it. */
 		nd = param_devices(in.id, devs, 16);
 		EXPECT_EQ(nd, in.num_devices);
@@ -364,6 +382,8 @@ TEST_F(lib, info)
 		}
 	}
 	EXPECT_EQ(-ERANGE, vcmdq_instance_get(self->ctx, n, &in));
+	EXPECT_EQ(NULL, vcmdq_instance_host_iommu(self->ctx, 0));
+	EXPECT_EQ(NULL, vcmdq_instance_host_iommu(NULL, 1));
 }
 
 /*

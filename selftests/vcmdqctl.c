@@ -95,13 +95,16 @@ TEST_F(ctl, instances_table)
 	ASSERT_NE(NULL, line);
 	EXPECT_EQ(0, strncmp(line, "ID ", 3));
 	for (i = 0; (line = strtok_r(NULL, "\n", &save)); i++) {
-		char flavor[32];
+		char flavor[32], host[64];
 		unsigned int id;
 
 		ASSERT_GT(self->ninst, i);
-		ASSERT_EQ(2, sscanf(line, "%u %31s", &id, flavor));
+		ASSERT_EQ(3, sscanf(line, "%u %31s %63s", &id, flavor, host));
 		EXPECT_EQ(self->info[i].id, id);
 		EXPECT_STREQ(vcmdq_flavor_name(self->info[i].flavor), flavor);
+		/* The host unit a mirror stands for, or "synthetic". */
+		EXPECT_STREQ(self->info[i].caps & VCMDQ_INSTANCE_CAP_HOST ?
+			     self->info[i].host_iommu : "synthetic", host);
 		rows++;
 	}
 	EXPECT_EQ(self->ninst, rows);
@@ -130,6 +133,15 @@ TEST_F(ctl, instances_json)
 
 		EXPECT_EQ(in->id, jnum(o, "id"));
 		EXPECT_STREQ(vcmdq_flavor_name(in->flavor), jstr(o, "flavor"));
+		EXPECT_EQ(!(in->caps & VCMDQ_INSTANCE_CAP_HOST),
+			  jbool(o, "synthetic"));
+		if (in->caps & VCMDQ_INSTANCE_CAP_HOST) {
+			ASSERT_NE(NULL, jstr(o, "host_iommu"));
+			EXPECT_STREQ(in->host_iommu, jstr(o, "host_iommu"));
+		} else {
+			ASSERT_NE(NULL, jget(o, "host_iommu"));
+			EXPECT_EQ(J_NULL, jget(o, "host_iommu")->t);
+		}
 		/* GET_INFO adds QUEUE_NONCONTIG at report time, as the tool. */
 		EXPECT_EQ(in->caps, jnum(o, "caps"));
 		EXPECT_EQ(in->tag_bits, jnum(o, "tag_bits"));

@@ -135,6 +135,14 @@ enum vcmdq_flavor {
  *	physical address and lacks it; so does an emulated instance while the
  *	module parameter queue_contiguous is 1 (to test a VMM against the
  *	hardware's rule)
+ * @VCMDQ_INSTANCE_CAP_HOST: the instance mirrors one of the host's own
+ *	IOMMU units (&vcmdq_instance_info.host_iommu names it): its flavor,
+ *	the limits the host kernel exposes, the PCI devices in its scope and
+ *	their physical IDs are the real machine's.  Commands still execute on
+ *	the module's software model (%VCMDQ_INSTANCE_CAP_EMULATED stays set):
+ *	the host's IOMMU driver keeps the hardware.  Without this bit the
+ *	instance is synthetic, made by the "instances" module parameter for
+ *	development and tests.
  */
 enum vcmdq_instance_caps {
 	VCMDQ_INSTANCE_CAP_FAST_QUEUES = 1 << 0,
@@ -142,6 +150,7 @@ enum vcmdq_instance_caps {
 	VCMDQ_INSTANCE_CAP_AMD_INV_ALL = 1 << 2,
 	VCMDQ_INSTANCE_CAP_VTD_DESC_256 = 1 << 3,
 	VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG = 1 << 4,
+	VCMDQ_INSTANCE_CAP_HOST = 1 << 5,
 };
 
 /**
@@ -164,6 +173,9 @@ enum vcmdq_data_type {
 
 /* Entries of &vcmdq_instance_info.data_entry_len: data types 0 to 15. */
 #define VCMDQ_DATA_TYPES_MAX		16
+
+/* Bytes of &vcmdq_instance_info.host_iommu, the terminating NUL included. */
+#define VCMDQ_HOST_IOMMU_NAME_LEN	32
 
 /**
  * struct vcmdq_instance_info - one IOMMU instance, as GET_INFO reports it
@@ -192,6 +204,10 @@ enum vcmdq_data_type {
  *	instance's CAP_REG.MAMV, which the VMM shows its guest.  0 on other
  *	flavors.
  * @__reserved2: always 0
+ * @host_iommu: with %VCMDQ_INSTANCE_CAP_HOST, the name of the host IOMMU
+ *	unit the instance mirrors, as in /sys/class/iommu/ ("dmar0", "ivhd0",
+ *	"smmu3.0x0000000009050000"), NUL-terminated; all zero on a synthetic
+ *	instance
  *
  * Userspace feature-probes from these fields; it never compares versions.
  * Fields from @data_entry_len on were appended: a kernel that predates them
@@ -212,6 +228,7 @@ struct vcmdq_instance_info {
 	__u8 data_entry_len[VCMDQ_DATA_TYPES_MAX];
 	__u32 vtd_max_am;
 	__u32 __reserved2;
+	char host_iommu[VCMDQ_HOST_IOMMU_NAME_LEN];
 };
 
 /**
@@ -262,10 +279,22 @@ struct vcmdq_get_info {
  * @pci_device: the device, VCMDQ_PCI_DEVICE(segment, bus, device, function),
  *	as VCMDQ_VDEVICE_ALLOC takes it; it may not exist (yet): the instance
  *	claims it by address
+ * @phys_id: the ID the instance uses for the device, as
+ *	&vcmdq_vdevice_alloc.out_phys_id reports it: on a
+ *	%VCMDQ_INSTANCE_CAP_HOST SMMUv3 instance the StreamID the host's
+ *	firmware gives the device (its IORT / device tree iommu-map), on the
+ *	other flavors and every synthetic instance @pci_device (the requester
+ *	ID with the segment above it)
+ * @__reserved: always 0
+ *
+ * @phys_id was appended: a kernel that predates it leaves it zero (see
+ * &vcmdq_get_info.device_entry_len).
  */
 struct vcmdq_device_info {
 	__u32 instance_id;
 	__u32 pci_device;
+	__u32 phys_id;
+	__u32 __reserved;
 };
 
 /**
@@ -550,7 +579,9 @@ struct vcmdq_queue_alloc {
  *	(SMMUv3), DeviceID (AMD-Vi) or source-id (VT-d); at most 0xffffffff
  * @out_phys_id: the physical ID the instance uses for the device: its PCI
  *	requester ID with the segment above it, the same value as
- *	@pci_device, so devices with one BDF on two segments never share one
+ *	@pci_device, so devices with one BDF on two segments never share one;
+ *	on a %VCMDQ_INSTANCE_CAP_HOST SMMUv3 instance the device's real
+ *	StreamID (&vcmdq_device_info.phys_id)
  * @__reserved: must be 0
  *
  * Let the VM name a device it owns in commands: ATC invalidations and
@@ -561,8 +592,13 @@ struct vcmdq_queue_alloc {
  * (CONFIG_VFIO_DEVICE_CDEV) the device's /dev/vfio/devices/vfioN.  A device
  * with no IOMMU group (a host without an IOMMU) can only be named by a
  * caller with CAP_SYS_ADMIN, and
- * only while no host driver is bound to it.  An emulated instance takes the
- * devices its "devices" module parameter assigns to it.
+ * only while no host driver is bound to it.  A synthetic instance takes the
+ * devices its "devices" module parameter assigns to it; a
+ * %VCMDQ_INSTANCE_CAP_HOST instance the devices in its host unit's scope
+ * when the module loaded, so a device behind a real unit gets a vDEVICE on
+ * that unit's instance and on no other real one (EINVAL).  A device
+ * removed since the module loaded is still listed by address and gets
+ * ENODEV.
  *
  * The ownership lasts as long as the vDEVICE, not just the call: the vDEVICE
  * keeps @vfio_fd's file open (closing the VMM's own fd changes nothing), so

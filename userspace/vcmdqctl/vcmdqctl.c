@@ -194,6 +194,7 @@ static const struct {
 	{ VCMDQ_INSTANCE_CAP_AMD_INV_ALL, "amd-inv-all" },
 	{ VCMDQ_INSTANCE_CAP_VTD_DESC_256, "vtd-desc-256" },
 	{ VCMDQ_INSTANCE_CAP_QUEUE_NONCONTIG, "queue-noncontig" },
+	{ VCMDQ_INSTANCE_CAP_HOST, "host" },
 };
 
 static const char *const data_type_names[VCMDQ_DATA_TYPES_MAX] = {
@@ -275,19 +276,23 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 	if (json)
 		printf("{\"instances\": [");
 	else
-		printf("%-3s %-15s %-36s %-12s %4s %7s %5s %6s %5s %6s %5s %s\n",
-		       "ID", "FLAVOR", "CAPS", "SLOW-PATH", "TAGB", "VIOMMUS",
-		       "TAGS", "QUEUES", "QLOG2", "QMEM", "VSIDS", "DEVICES");
+		printf("%-3s %-15s %-10s %-36s %-12s %4s %7s %5s %6s %5s %6s %5s %s\n",
+		       "ID", "FLAVOR", "HOST", "CAPS", "SLOW-PATH", "TAGB",
+		       "VIOMMUS", "TAGS", "QUEUES", "QLOG2", "QMEM", "VSIDS",
+		       "DEVICES");
 	for (i = 0; i < n; i++) {
 		struct vcmdq_instance in;
 		int64_t tags;
 		uint32_t pci;
+		const char *host;
 		char buf[256];
 		bool f = true;
 
 		if (vcmdq_instance_get(ctx, i, &in))
 			continue;
 		tags = tags_in_use(in.id);
+		/* NULL for a synthetic instance. */
+		host = vcmdq_instance_host_iommu(ctx, in.id);
 		if (!json) {
 			char caps[128], types[64], devs[256];
 			size_t used = 0;
@@ -302,8 +307,10 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 						 "%s%s", used ? "," : "", buf);
 			}
 			snprintf(buf, sizeof(buf), "%" PRId64, tags);
-			printf("%-3u %-15s %-36s %-12s %4u %7u %5s %6u %5u %6s %5u %s\n",
-			       in.id, flavor_name(in.flavor), caps, types,
+			printf("%-3u %-15s %-10s %-36s %-12s %4u %7u %5s %6u %5u %6s %5u %s\n",
+			       in.id, flavor_name(in.flavor),
+			       !(in.caps & VCMDQ_INSTANCE_CAP_HOST) ? "synthetic" :
+			       host ? host : "?", caps, types,
 			       in.tag_bits, in.max_viommus, tags < 0 ? "?" : buf,
 			       in.queues_per_viommu, in.max_queue_log2size,
 			       queue_memory(&in) ? queue_memory(&in) : "-",
@@ -313,6 +320,9 @@ static int cmd_instances(struct vcmdq_ctx *ctx)
 		printf("%s{", i ? ", " : "");
 		json_u64(&f, "id", in.id);
 		json_string(&f, "flavor", flavor_name(in.flavor));
+		json_key(&f, "synthetic");
+		printf("%s", in.caps & VCMDQ_INSTANCE_CAP_HOST ? "false" : "true");
+		json_string(&f, "host_iommu", host);
 		json_u64(&f, "caps", in.caps);
 		json_key(&f, "cap_names");
 		printf("[");

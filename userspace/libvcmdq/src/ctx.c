@@ -75,7 +75,8 @@ static int read_info(struct vcmdq_ctx *ctx)
 		}
 	}
 	ctx->inst = calloc(ctx->ninst + 1, sizeof(*ctx->inst));
-	if (!ctx->inst) {
+	ctx->host_iommu = calloc(ctx->ninst + 1, sizeof(*ctx->host_iommu));
+	if (!ctx->inst || !ctx->host_iommu) {
 		free(ii);
 		return -ENOMEM;
 	}
@@ -99,6 +100,10 @@ static int read_info(struct vcmdq_ctx *ctx)
 		o->max_queue_log2size = ii[i].max_queue_log2size;
 		o->vsids_per_viommu = ii[i].vsids_per_viommu;
 		o->vtd_max_am = ii[i].vtd_max_am;
+		/* Zero from a kernel that predates it: synthetic, as then. */
+		if (o->caps & VCMDQ_INSTANCE_CAP_HOST)
+			memcpy(ctx->host_iommu[i], ii[i].host_iommu,
+			       sizeof(ctx->host_iommu[i]) - 1);
 		for (k = 0; k < ctx->ndev; k++)
 			if (ctx->dev[k].instance_id == o->id)
 				o->num_devices++;
@@ -114,6 +119,7 @@ static void ctx_free(struct vcmdq_ctx *ctx)
 	pthread_mutex_destroy(&ctx->lock);
 	pthread_mutex_destroy(&ctx->ring_lock);
 	free(ctx->inst);
+	free(ctx->host_iommu);
 	free(ctx->dev);
 	free(ctx->mem);
 	free(ctx);
@@ -278,6 +284,17 @@ VCMDQ_EXPORT int vcmdq_instance_device(const struct vcmdq_ctx *ctx,
 			return 0;
 		}
 	return -ERANGE;
+}
+
+VCMDQ_EXPORT const char *vcmdq_instance_host_iommu(const struct vcmdq_ctx *ctx,
+						   uint32_t id)
+{
+	unsigned int i;
+
+	for (i = 0; ctx && i < ctx->ninst; i++)
+		if (ctx->inst[i].id == id)
+			return ctx->host_iommu[i][0] ? ctx->host_iommu[i] : NULL;
+	return NULL;
 }
 
 VCMDQ_EXPORT int vcmdq_mem_map(struct vcmdq_ctx *ctx, uint64_t gpa,

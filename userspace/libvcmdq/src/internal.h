@@ -54,6 +54,8 @@ struct vcmdq_ctx {
 	uint32_t s2_id;
 	unsigned int ninst;
 	struct vcmdq_instance *inst;
+	/* Per instance: the host IOMMU unit it mirrors, "" if synthetic. */
+	char (*host_iommu)[VCMDQ_HOST_IOMMU_NAME_LEN];
 	unsigned int ndev;
 	struct vcmdq_device_info *dev;
 	struct vcmdq_mem *mem;

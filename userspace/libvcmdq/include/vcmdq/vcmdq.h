@@ -151,6 +151,15 @@ int vcmdq_instance_find(const struct vcmdq_ctx *ctx, uint32_t id,
 int vcmdq_instance_device(const struct vcmdq_ctx *ctx, uint32_t id,
 			  unsigned int k, uint32_t *pci);
 
+/*
+ * vcmdq_instance_host_iommu() - the name of the host IOMMU unit instance
+ * @id mirrors (VCMDQ_INSTANCE_CAP_HOST), as in /sys/class/iommu ("dmar0");
+ * NULL for a synthetic instance, an unknown @id or a NULL @ctx.  The string
+ * lives as long as @ctx.  Lock-free.
+ */
+const char *vcmdq_instance_host_iommu(const struct vcmdq_ctx *ctx,
+				      uint32_t id);
+
 /* ---- guest memory (the stage-2) ----------------------------------------- */
 
 /* vcmdq_mem_map() @prot bits: VCMDQ_S2_MAP_READ, VCMDQ_S2_MAP_WRITE. */
