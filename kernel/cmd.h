@@ -246,4 +246,58 @@ static inline void vcmdq_decode_s_range(u64 field, unsigned int all_bit,
 	*addr = field & ~(*size - 1);
 }
 
+/*
+ * Runs of TLB invalidations.  A guest invalidates page after page (Linux's
+ * SMMUv3 driver without range invalidation sends one TLBI per page), and
+ * each would take the model's lock and search it.  Both paths (the slow
+ * path's batch, the engine's share of a pass) keep consecutive TLB
+ * invalidations of one address space whose ranges touch as one pending
+ * run and execute it once (vcmdq_exec_tlb_run()), before any other
+ * command executes and before anything the guest can observe (a return,
+ * CONS, an error): what it can see is the same as one by one.
+ */
+
+/* Can @op start a run?  A TLB invalidation of a range (0: every address). */
+static inline bool vcmdq_tlb_run_starts(const struct vcmdq_op *op)
+{
+	return op->kind == VCMDQ_OP_TLB_INV && op->size;
+}
+
+/*
+ * Can @next join @run, a pending run, into one?  Only when it names the
+ * same entries but for the range, and its range touches the run's: an
+ * entry overlaps the union of two touching ranges exactly when it overlaps
+ * one of them, so the merged invalidation removes what the two would
+ * have, no more.  Ranges never wrap past 2^64.
+ */
+static inline bool vcmdq_tlb_run_extends(const struct vcmdq_op *run,
+					 const struct vcmdq_op *next)
+{
+	u64 run_last = run->addr + run->size - 1;
+	u64 next_last = next->addr + next->size - 1;
+
+	return next->kind == VCMDQ_OP_TLB_INV && next->size &&
+	       next->scope == run->scope && next->asid == run->asid &&
+	       next->pasid == run->pasid &&
+	       next->pasid_valid == run->pasid_valid &&
+	       next->leaf == run->leaf && next->global == run->global &&
+	       (next->addr <= run_last || next->addr - 1 <= run_last) &&
+	       (run->addr <= next_last || run->addr - 1 <= next_last);
+}
+
+/* Grow @run to cover @next too (vcmdq_tlb_run_extends() said it may). */
+static inline void vcmdq_tlb_run_extend(struct vcmdq_op *run,
+					const struct vcmdq_op *next)
+{
+	u64 run_last = run->addr + run->size - 1;
+	u64 next_last = next->addr + next->size - 1;
+	u64 last = next_last > run_last ? next_last : run_last;
+
+	/* No min()/max(): this header builds on the host too (tests/unit). */
+	if (next->addr < run->addr)
+		run->addr = next->addr;
+	/* [0, U64_MAX] wraps to size 0, which means every address: the same. */
+	run->size = last - run->addr + 1;
+}
+
 #endif /* _VCMDQ_CMD_H */

@@ -170,41 +170,15 @@ struct vcmdq_engine_run {
 };
 
 /*
- * Can @op join @p?  Both invalidate the same translations (same scope,
- * ASID, PASID, leaf-ness) of adjacent ranges: a guest without range
- * invalidation (SMMUv3 without RIL, Linux's per-page loop) sends one
- * TLBI_NH_VA per page.  Removing what overlaps each range removes what
- * overlaps their union, so one execution of the union is the same.
- */
-static bool vcmdq_engine_mergeable(const struct vcmdq_op *p,
-				   const struct vcmdq_op *op)
-{
-	return op->kind == VCMDQ_OP_TLB_INV && p->kind == VCMDQ_OP_TLB_INV &&
-	       op->scope == p->scope && op->asid == p->asid &&
-	       op->pasid == p->pasid && op->pasid_valid == p->pasid_valid &&
-	       op->leaf == p->leaf && op->global == p->global &&
-	       /* Size 0 is every address; and no wrap past the top. */
-	       p->size && op->size && op->addr == p->addr + p->size &&
-	       op->addr + op->size > op->addr;
-}
-
-/*
- * Execute the pending invalidation.  Before CONS is published, before an
- * error is raised and before any other command executes: what the guest
- * can observe (CONS, the error, another cache) sees it done, in order.
+ * Execute the pending run (cmd.h, "Runs of TLB invalidations").  Before
+ * CONS is published, before an error is raised and before any other
+ * command executes: what the guest can observe (CONS, the error, another
+ * cache) sees it done, in order.
  */
 static void vcmdq_engine_flush(struct vcmdq_queue *q,
 			       struct vcmdq_engine_run *run)
 {
-	if (!run->merged)
-		return;
-	/* A TLB invalidation cannot fail. */
-	vcmdq_exec(q->viommu, &run->pending);
-	/* vcmdq_exec() counted one: the counters count commands. */
-	if (run->merged > 1)
-		vcmdq_count(q->viommu->inst, VCMDQ_CNT_INV_TLB,
-			    run->merged - 1);
-	run->merged = 0;
+	vcmdq_exec_tlb_run(q->viommu, &run->pending, &run->merged);
 }
 
 /*
@@ -244,19 +218,17 @@ static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2],
 		run->syncs++;
 		return 0;
 	}
-	if (op.kind == VCMDQ_OP_TLB_INV) {
-		if (run->merged &&
-		    vcmdq_engine_mergeable(&run->pending, &op)) {
-			run->pending.size += op.size;
-			run->merged++;
-			return 0;
-		}
-		vcmdq_engine_flush(q, run);
+	if (run->merged && vcmdq_tlb_run_extends(&run->pending, &op)) {
+		vcmdq_tlb_run_extend(&run->pending, &op);
+		run->merged++;
+		return 0;
+	}
+	vcmdq_engine_flush(q, run);
+	if (vcmdq_tlb_run_starts(&op)) {
 		run->pending = op;
 		run->merged = 1;
 		return 0;
 	}
-	vcmdq_engine_flush(q, run);
 	/* An unknown vSID has no SID_MATCH entry: illegal, as on hardware. */
 	if (vcmdq_exec(q->viommu, &op))
 		return VCMDQ_CERROR_ILL;

@@ -179,3 +179,24 @@ void vcmdq_exec_s2_invalidate(struct vcmdq_s2 *s2)
 		xa_unlock(&viommu->vdevs);
 	}
 }
+
+/**
+ * vcmdq_exec_tlb_run() - execute a pending run of TLB invalidations
+ * @viommu: the vIOMMU the guest issued them through
+ * @run: the run: the union of its commands' ranges (cmd.h, "Runs of TLB
+ *	invalidations")
+ * @nr: how many commands it stands for; 0 (nothing pending) on return
+ *
+ * Executed once, counted as the @nr commands (the inv_tlb counter counts
+ * commands, not executions).  A TLB invalidation cannot fail.
+ */
+void vcmdq_exec_tlb_run(struct vcmdq_viommu *viommu,
+			const struct vcmdq_op *run, unsigned int *nr)
+{
+	if (!*nr)
+		return;
+	vcmdq_exec(viommu, run);
+	if (*nr > 1)
+		vcmdq_count(viommu->inst, VCMDQ_CNT_INV_TLB, *nr - 1);
+	*nr = 0;
+}

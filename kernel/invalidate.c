@@ -178,53 +178,6 @@ static int vcmdq_inv_decode(struct vcmdq_viommu *viommu, u32 data_type,
 }
 
 /*
- * Can @next join @run, a pending run of TLB invalidations, into one?  Only
- * when it names the same entries but for the range, and its range touches
- * the run's: an entry overlaps the union of two touching ranges exactly
- * when it overlaps one of them, so the merged invalidation removes what
- * the two would have, no more.  Ranges never wrap past 2^64 (cmd.h).
- */
-static bool vcmdq_inv_extends(const struct vcmdq_op *run,
-			      const struct vcmdq_op *next)
-{
-	u64 run_last = run->addr + run->size - 1;
-	u64 next_last = next->addr + next->size - 1;
-
-	return next->kind == VCMDQ_OP_TLB_INV && next->size &&
-	       next->scope == run->scope && next->asid == run->asid &&
-	       next->pasid == run->pasid &&
-	       next->pasid_valid == run->pasid_valid &&
-	       next->leaf == run->leaf && next->global == run->global &&
-	       (next->addr <= run_last || next->addr - 1 <= run_last) &&
-	       (run->addr <= next_last || run->addr - 1 <= next_last);
-}
-
-/* Grow @run to cover @next too (vcmdq_inv_extends() said it may). */
-static void vcmdq_inv_extend(struct vcmdq_op *run, const struct vcmdq_op *next)
-{
-	u64 last = max(run->addr + run->size - 1, next->addr + next->size - 1);
-
-	run->addr = min(run->addr, next->addr);
-	/* [0, U64_MAX] wraps to size 0, which means every address: the same. */
-	run->size = last - run->addr + 1;
-}
-
-/*
- * Execute the pending run of @nr TLB invalidations as one, counted as the
- * @nr commands it stands for.  A TLB invalidation cannot fail.
- */
-static void vcmdq_inv_flush(struct vcmdq_viommu *viommu, struct vcmdq_op *run,
-			    unsigned int *nr)
-{
-	if (!*nr)
-		return;
-	vcmdq_exec(viommu, run);
-	if (*nr > 1)
-		vcmdq_count(viommu->inst, VCMDQ_CNT_INV_TLB, *nr - 1);
-	*nr = 0;
-}
-
-/*
  * Decode and execute @n entries.  Return: 0 or the first entry's error;
  * -EREMOTE (from the executor) stops at a valid entry only the VMM can run.
  *
@@ -264,13 +217,13 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 				      entry, op);
 		if (rc)
 			break;
-		if (nr_run && vcmdq_inv_extends(run, op)) {
-			vcmdq_inv_extend(run, op);
+		if (nr_run && vcmdq_tlb_run_extends(run, op)) {
+			vcmdq_tlb_run_extend(run, op);
 			nr_run++;
 			continue;
 		}
-		vcmdq_inv_flush(viommu, run, &nr_run);
-		if (op->kind == VCMDQ_OP_TLB_INV && op->size) {
+		vcmdq_exec_tlb_run(viommu, run, &nr_run);
+		if (vcmdq_tlb_run_starts(op)) {
 			run = op;
 			cur ^= 1;
 			nr_run = 1;
@@ -289,7 +242,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 				break;
 		}
 	}
-	vcmdq_inv_flush(viommu, run, &nr_run);
+	vcmdq_exec_tlb_run(viommu, run, &nr_run);
 	return rc;
 }
 

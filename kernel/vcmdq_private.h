@@ -582,6 +582,8 @@ void vcmdq_eventq_report_cmdq_err(struct vcmdq_viommu *viommu,
 int vcmdq_test_ioctl(struct vcmdq_ucmd *ucmd);
 
 int vcmdq_exec(struct vcmdq_viommu *viommu, const struct vcmdq_op *op);
+void vcmdq_exec_tlb_run(struct vcmdq_viommu *viommu,
+			const struct vcmdq_op *run, unsigned int *nr);
 int vcmdq_invalidate(struct vcmdq_ctx *ctx, struct vcmdq_invalidate *cmd,
 		     bool nonblock);
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd);
