@@ -25,6 +25,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$REPO/tests/lib/tap.sh"
 LIB=$REPO/userspace/libvcmdq
 VERSION=$(cat "$REPO/VERSION")
 SONAME=libvcmdq.so.${VERSION%%.*}
@@ -202,21 +204,7 @@ test_top_install() {
 tests="tools_installed staged_install pc_resolves_inside_the_stage
 	example_builds_from_the_installed_headers example_is_dynamically_linked
 	example_runs_with_the_staged_library top_install"
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-pass=0 failed=0 i=0
-for t in $tests; do
-	i=$((i + 1))
-	echo "# RUN $t"
-	bad=0
-	"test_$t"
-	if ((bad)); then
-		echo "not ok $i $t"
-		failed=$((failed + 1))
-	else
-		echo "ok $i $t"
-		pass=$((pass + 1))
-	fi
-done
-echo "# Totals: pass:$pass fail:$failed xfail:0 xpass:0 skip:0 error:0"
-((failed == 0))
+# shellcheck disable=SC2086 # the names split on blanks
+tap_plan $tests
+# shellcheck disable=SC2086
+tap_run $tests

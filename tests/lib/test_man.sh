@@ -26,6 +26,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$REPO/tests/lib/tap.sh"
 LIB=$REPO/userspace/libvcmdq
 MAN=$LIB/man
 
@@ -231,21 +233,7 @@ tests="tools_installed map_has_symbols every_symbol_has_a_page
 	render_check_sees_warnings
 	install_puts_every_page installed_pages_render_without_warnings
 	link_pages_render_as_their_target example_is_guest_queue_c"
-echo "TAP version 13"
-echo "1..$(wc -w <<<"$tests")"
-pass=0 failed=0 i=0
-for t in $tests; do
-	i=$((i + 1))
-	echo "# RUN $t"
-	bad=0
-	"test_$t"
-	if ((bad)); then
-		echo "not ok $i $t"
-		failed=$((failed + 1))
-	else
-		echo "ok $i $t"
-		pass=$((pass + 1))
-	fi
-done
-echo "# Totals: pass:$pass fail:$failed xfail:0 xpass:0 skip:0 error:0"
-((failed == 0))
+# shellcheck disable=SC2086 # the names split on blanks
+tap_plan $tests
+# shellcheck disable=SC2086
+tap_run $tests

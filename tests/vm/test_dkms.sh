@@ -34,6 +34,8 @@ set -uo pipefail
 
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 REPO=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/lib/tap.sh
+. "$REPO/tests/lib/tap.sh"
 VERSION=$(cat "$REPO/VERSION")
 KVER=${VCMDQ_DKMS_KVER:-$("$REPO/tools/vm/kver" 2>/dev/null)}
 KDIR=/usr/src/linux-headers-$KVER
@@ -47,24 +49,14 @@ INSTALL_TREE=$T/modules
 KO=$INSTALL_TREE/$KVER/updates/dkms/vcmdq.ko
 OUT=$REPO/build/dkms/vcmdq.ko
 
-echo "TAP version 13"
 tests=${VCMDQ_DKMS_TESTS:-"source_tree dkms_install module_info depmod_finds_it vm_loads_it uninstall host_untouched"}
-echo "1..$(wc -w <<<"$tests")"
-
-skip_all() {
-	local i=0 t
-	for t in $tests; do
-		i=$((i + 1))
-		echo "ok $i $t # SKIP $1"
-	done
-	echo "# Totals: pass:0 fail:0 xfail:0 xpass:0 skip:$i error:0"
-	exit 0
-}
-((EUID == 0)) || skip_all "needs root (dkms, unshare -m)"
-command -v dkms >/dev/null || skip_all "no dkms (tools/install-deps installs it)"
+# shellcheck disable=SC2086 # the names split on blanks
+tap_plan $tests
+((EUID == 0)) || tap_skip_all "needs root (dkms, unshare -m)"
+command -v dkms >/dev/null || tap_skip_all "no dkms (tools/install-deps installs it)"
 unshare --mount --propagation private true 2>/dev/null ||
-	skip_all "no private mount namespace here (unshare -m): dkms would write its signing key to /var/lib/dkms"
-[[ -n $KVER && -d $KDIR ]] || skip_all "no headers for the VM's kernel at $KDIR (tools/install-deps)"
+	tap_skip_all "no private mount namespace here (unshare -m): dkms would write its signing key to /var/lib/dkms"
+[[ -n $KVER && -d $KDIR ]] || tap_skip_all "no headers for the VM's kernel at $KDIR (tools/install-deps)"
 
 # Never a stale module for the "host" configuration.
 rm -f "$OUT"
@@ -207,20 +199,5 @@ test_host_untouched() {
 	fi
 }
 
-i=0
-pass=0
-failed=0
-for t in $tests; do
-	i=$((i + 1))
-	bad=0
-	"test_$t"
-	if ((bad)); then
-		echo "not ok $i $t"
-		failed=$((failed + 1))
-	else
-		echo "ok $i $t"
-		pass=$((pass + 1))
-	fi
-done
-echo "# Totals: pass:$pass fail:$failed xfail:0 xpass:0 skip:0 error:0"
-((failed == 0))
+# shellcheck disable=SC2086
+tap_run $tests
