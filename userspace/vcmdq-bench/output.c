@@ -153,6 +153,21 @@ static void fmt_rate(char *buf, size_t len, double r)
 
 #define MATRIX_COL	24
 
+/* The column heads of a matrix: one per batch size. */
+static void matrix_header(FILE *f, const struct bench_opts *o)
+{
+	unsigned int bi;
+
+	fprintf(f, "  %-12s", "");
+	for (bi = 0; bi < o->nr_batches; bi++) {
+		char h[32];
+
+		snprintf(h, sizeof(h), "batch %u", o->batches[bi]);
+		fprintf(f, " %*s", MATRIX_COL, h);
+	}
+	fprintf(f, "\n");
+}
+
 /*
  * The mode matrix: one row per mode that ran, one column per batch size;
  * each cell is "p50 ops/s ratio", the ratio being p50 over slow-single's
@@ -164,14 +179,7 @@ void output_matrix(FILE *f, const struct bench_report *rep)
 	unsigned int bi, i;
 
 	fprintf(f, "\nmode matrix: p50 latency per batch | TLBI commands/s | p50 / slow-single p50\n");
-	fprintf(f, "  %-12s", "");
-	for (bi = 0; bi < o->nr_batches; bi++) {
-		char h[32];
-
-		snprintf(h, sizeof(h), "batch %u", o->batches[bi]);
-		fprintf(f, " %*s", MATRIX_COL, h);
-	}
-	fprintf(f, "\n");
+	matrix_header(f, o);
 	for (i = 0; i < NR_MODES; i++) {
 		enum mode m = row_order[i];
 
@@ -222,14 +230,7 @@ void output_fill(FILE *f, const struct bench_report *rep)
 	fprintf(f, "  (each filled cell right after its empty one; %lu IOTLB entries of another\n"
 		"   VM per instance, put in before and dropped after each: %.1f s in all)\n",
 		o->fill, rep->fill_seconds);
-	fprintf(f, "  %-12s", "");
-	for (bi = 0; bi < o->nr_batches; bi++) {
-		char h[32];
-
-		snprintf(h, sizeof(h), "batch %u", o->batches[bi]);
-		fprintf(f, " %*s", MATRIX_COL, h);
-	}
-	fprintf(f, "\n");
+	matrix_header(f, o);
 	for (i = 0; i < NR_MODES; i++) {
 		enum mode m = row_order[i];
 
