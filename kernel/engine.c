@@ -28,9 +28,12 @@
  * at most one budget at any time and by none at a pass's end (a queue that
  * stops on an error ends its share early).
  *
- * Accounting: the time a pass spends on a vIOMMU's queues (local_clock(),
+ * Accounting: the time a pass spends on a vIOMMU's queues (ktime_get_ns(),
  * read only when they have work) and the entries consumed are added to the
- * vIOMMU, for VCMDQ_GET_OBJECTS: the engine's CPU time, per VM.
+ * vIOMMU, for VCMDQ_GET_OBJECTS: the engine's CPU time, per VM.  Not
+ * local_clock(): where the TSC is unusable (seen under QEMU TCG on a busy
+ * host) sched_clock() ticks in jiffies and a whole pass reads as 0 ns; the
+ * clocksource behind ktime_get_ns() is the finest the machine has.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,7 +44,6 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 
 #include "vcmdq_private.h"
 #include "cmd.h"
@@ -273,7 +275,7 @@ static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
 }
 
 /*
- * Consume up to @budget entries of @q.  @start is the local_clock() at which
+ * Consume up to @budget entries of @q.  @start is the ktime_get_ns() at which
  * the vIOMMU's share of the pass began doing work, 0 until then: read here
  * on the first entry found, so a scan that finds nothing reads no clock.
  * Return: entries consumed (one that stopped the queue included).
@@ -344,7 +346,7 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 	}
 
 	if (!*start)
-		*start = local_clock();
+		*start = ktime_get_ns();
 	cons = q->cons;
 	while (cons != prod && done < budget) {
 		const u64 *entry = base + (cons & index_mask) * 2;
@@ -400,7 +402,7 @@ static unsigned int vcmdq_engine_serve(struct vcmdq_viommu *viommu)
 		list_rotate_left(&viommu->engine_queues);
 	/* One writer (the pass, under the engine's lock); readers snapshot. */
 	WRITE_ONCE(viommu->engine_ns,
-		   viommu->engine_ns + (local_clock() - start));
+		   viommu->engine_ns + (ktime_get_ns() - start));
 	WRITE_ONCE(viommu->engine_commands, viommu->engine_commands + done);
 	return done;
 }

@@ -400,7 +400,7 @@ void vcmdq_s2_release_range(struct vcmdq_s2 *s2, u64 gpa, u64 length,
  *	engine's lock; a pass serves them from the first, then rotates them
  * @engine_nr_queues: entries in @engine_queues, under the engine's lock
  * @engine_ns: engine CPU time spent on this vIOMMU's queues, in
- *	local_clock() nanoseconds, over the passes that found work: written
+ *	ktime_get_ns() nanoseconds, over the passes that found work: written
  *	by the pass under the engine's lock, read without it (a snapshot)
  * @engine_commands: queue entries the engine consumed for this vIOMMU (one
  *	that stopped a queue included); written and read as @engine_ns
