@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "vcmdq_utils.h"
 
 static const char *examples_dir(void)
 {
@@ -93,6 +94,8 @@ TEST(guest_queue)
 	char path[PATH_MAX], out[16384];
 	int status;
 
+	if (!vcmdq_has_fast_queues())
+		SKIP(return, "no instance with fast queues (modparam instances): the example needs a tegra241-cmdqv");
 	snprintf(path, sizeof(path), "%s/guest-queue", examples_dir());
 	if (access(path, X_OK))
 		TH_LOG("no %s: make examples builds it, tools/check adds it with VCMDQ_CHECK_ADD=build/examples/vcmdq-examples",

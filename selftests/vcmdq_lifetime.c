@@ -221,6 +221,7 @@ FIXTURE(lifetime)
 	struct vcmdq_counters base;
 	__u32 tegra;	/* a tegra241-cmdqv instance, or 0 */
 	__u32 slow;	/* an instance without fast queues, or 0 */
+	__u32 slow_data_type;	/* a VCMDQ_DATA_* @slow takes */
 	__u32 viommu_id;	/* on @tegra, when there is one */
 	int vfio_fd;
 };
@@ -242,8 +243,10 @@ FIXTURE_SETUP(lifetime)
 		if (info[i].caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES) {
 			if (!self->tegra)
 				self->tegra = info[i].id;
-		} else if (!self->slow) {
+		} else if (!self->slow && info[i].data_types) {
 			self->slow = info[i].id;
+			/* Its first format: a host's VT-d or AMD-Vi too. */
+			self->slow_data_type = __builtin_ctz(info[i].data_types);
 		}
 	}
 	test_cmd_s2_alloc(&self->s2_id);
@@ -742,9 +745,9 @@ TEST_F(lifetime, destroy_viommu_vs_vdevice_alloc)
  */
 TEST_F(lifetime, destroy_viommu_vs_invalidate)
 {
+	/* Every format's entry is 16 bytes (VT-d's 256-bit form aside). */
 	struct vcmdq_invalidate cmd = {
 		.size = sizeof(cmd),
-		.data_type = VCMDQ_DATA_SMMUV3,
 		.entry_len = 16,
 		.entry_num = 1,
 	};
@@ -759,6 +762,7 @@ TEST_F(lifetime, destroy_viommu_vs_invalidate)
 		SKIP(return, "needs an instance without fast queues");
 	test_cmd_viommu_alloc(self->slow, self->s2_id, &viommu_id, NULL);
 	cmd.viommu_id = viommu_id;
+	cmd.data_type = self->slow_data_type;
 	uffd = uffd_open();
 	if (uffd < 0)
 		SKIP(return, "no userfaultfd");

@@ -520,6 +520,26 @@ static inline int vcmdq_instances(int fd, struct vcmdq_instance_info *info)
 	return num;
 }
 
+/*
+ * Whether the module has an instance with fast queues (a tegra241-cmdqv),
+ * which the bench and the example need; a host's own IOMMUs have none.
+ */
+static inline bool vcmdq_has_fast_queues(void)
+{
+	struct vcmdq_instance_info info[VCMDQ_MAX_INSTANCES];
+	int fd = vcmdq_open_dev();
+	bool fast = false;
+	int i, n;
+
+	if (fd < 0)
+		return false;
+	n = vcmdq_instances(fd, info);
+	for (i = 0; i < n; i++)
+		fast |= !!(info[i].caps & VCMDQ_INSTANCE_CAP_FAST_QUEUES);
+	close(fd);
+	return fast;
+}
+
 /* live_viommus of instance @id as GET_INFO reports it now; -1 on error. */
 static inline long vcmdq_live_viommus(int fd, __u32 id)
 {
