@@ -134,7 +134,7 @@ arm64-module:
 arm64-selftests: $(ARM64_LIBVCMDQ_A) $(ARM64_SYSROOT)/.done
 	$(MAKE) -C selftests OUTPUT=$(ARM64_DIR)/selftests CC=$(ARM64_CROSS)gcc STATIC=1 \
 		SYSROOT=$(CURDIR)/$(ARM64_SYSROOT) LIBVCMDQ_A=$(CURDIR)/$(ARM64_LIBVCMDQ_A) \
-		KSFT_DIR=$(KSFT_DIR) TEST_GEN_PROGS="$(ARM64_SELFTEST_PROGS)"
+		KSFT_DIR=$(KSFT_DIR) TEST_GEN_PROGS="$(ARM64_SELFTEST_PROGS)" $(SELFTEST_CFLAGS)
 
 # liburing's headers and static library, arm64 build.
 $(ARM64_SYSROOT)/.done:
@@ -191,8 +191,11 @@ $(VCMDQCTL): userspace/vcmdqctl/vcmdqctl.c uapi/linux/vcmdq.h $(LIBVCMDQ_SRCS) |
 
 # selftests/Makefile builds them (make -C selftests does the same), with
 # libvcmdq linked statically: the VM needs no extra .so.
+# USER_WERROR=1 (make check): the selftests' warnings are errors, as the
+# module's are with KCFLAGS=-Werror and libvcmdq's always.
+SELFTEST_CFLAGS := $(if $(USER_WERROR),CFLAGS="-O2 -g -Werror")
 selftests: libvcmdq
-	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) CC=$(CC)
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR) CC=$(CC) $(SELFTEST_CFLAGS)
 
 # Installation of the userspace parts (a package build uses DESTDIR): the
 # library, its headers (<vcmdq/*.h>, <linux/vcmdq.h>), .pc and man pages
@@ -283,11 +286,11 @@ deps:
 check:
 	@$(CURDIR)/tools/install-deps --check >/dev/null 2>&1 || $(CURDIR)/tools/install-deps
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory all VCMDQ_TEST=y W=1 KCFLAGS=-Werror USER_WERROR=1
 	@$(MAKE) --no-print-directory debug-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory suite-modules VCMDQ_TEST=y W=1 KCFLAGS=-Werror
 	@$(MAKE) --no-print-directory iommufd-module VCMDQ_TEST=y W=1 KCFLAGS=-Werror
-	@$(MAKE) --no-print-directory arm64 VCMDQ_TEST=y W=1 KCFLAGS=-Werror
+	@$(MAKE) --no-print-directory arm64 VCMDQ_TEST=y W=1 KCFLAGS=-Werror USER_WERROR=1
 	@$(MAKE) --no-print-directory fuzz-run
 	VCMDQ_CHECK_TESTS="$(SELFTESTS)" VCMDQ_CHECK_ADD=$(EXAMPLES_VM) \
 	VCMDQ_SUITE_KERNELS="$(SUITE_KERNELS)" \
