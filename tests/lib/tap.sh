@@ -15,6 +15,18 @@
 # a variable the script passes to both).
 
 tap_planned=()
+bad=0
+
+# fail WHY: the current test failed, saying why (tap_run reports it).
+fail() {
+	echo "#   $*"
+	bad=1
+}
+
+# show LOG [LINES]: the last lines (default 20) of a failed command's output.
+show() {
+	sed 's/^/#     /' "$1" | tail -n "${2:-20}"
+}
 
 tap_plan() {
 	tap_planned=("$@")

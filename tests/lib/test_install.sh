@@ -42,16 +42,6 @@ pc() {
 		PKG_CONFIG_PATH= pkg-config "$@"
 }
 
-bad=0
-fail() {
-	echo "#   $*"
-	bad=1
-}
-
-# show LOG: the last lines of a failed command's output.
-show() {
-	sed 's/^/#     /' "$1" | tail -n 20
-}
 
 test_tools_installed() {
 	local t

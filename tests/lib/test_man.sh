@@ -45,13 +45,6 @@ mapfile -t symbols < <(awk '
 mapfile -t inlines < <(sed -n 's/^static inline [^(]*[ *]\([A-Za-z_][A-Za-z0-9_]*\)(.*/\1/p' \
 	"$LIB"/include/vcmdq/*.h | sort -u)
 
-bad=0
-# bad MSG: this test fails; say why.
-fail() {
-	echo "#   $*"
-	bad=1
-}
-
 is_symbol() {
 	local s
 	for s in "${symbols[@]}"; do [[ $s == "$1" ]] && return 0; done

@@ -68,14 +68,6 @@ host_state() {
 }
 host_state >"$T/state.before"
 
-bad=0
-fail() {
-	echo "#   $*"
-	bad=1
-}
-show() {
-	sed 's/^/#     /' "$1" | tail -n 25
-}
 
 # In a private mount namespace: /var/lib/dkms is a throwaway tmpfs.
 dkms_make() {
@@ -88,7 +80,7 @@ dkms_make() {
 test_source_tree() {
 	local f
 	if ! make -s -C "$REPO" dkms-source DESTDIR="$ROOT" >"$T/source.log" 2>&1; then
-		show "$T/source.log"
+		show "$T/source.log" 25
 		fail "make dkms-source DESTDIR=$ROOT failed"
 		return
 	fi
@@ -105,7 +97,7 @@ test_source_tree() {
 test_dkms_install() {
 	mkdir -p "$DKMS_TREE" "$INSTALL_TREE/$KVER"
 	if ! dkms_make dkms-install >"$T/install.log" 2>&1; then
-		show "$T/install.log"
+		show "$T/install.log" 25
 		fail "make dkms-install (throwaway trees) failed"
 		return
 	fi
@@ -145,7 +137,7 @@ test_depmod_finds_it() {
 	cp "/lib/modules/$KVER/modules.builtin" "/lib/modules/$KVER/modules.order" \
 		"$mr/lib/modules/$KVER/" 2>/dev/null
 	if ! depmod -b "$mr" "$KVER" 2>"$T/depmod.err"; then
-		show "$T/depmod.err"
+		show "$T/depmod.err" 25
 		fail "depmod -b failed"
 		return
 	fi
@@ -169,7 +161,7 @@ test_vm_loads_it() {
 		sh -c 'echo "version=$(cat /sys/module/vcmdq/version)"; vcmdqctl instances' \
 		>"$T/vm.raw" 2>&1; then
 		tr -d '\r' <"$T/vm.raw" >"$T/vm.log"
-		show "$T/vm.log"
+		show "$T/vm.log" 25
 		fail "the VM run failed"
 		return
 	fi
@@ -177,14 +169,14 @@ test_vm_loads_it() {
 	grep -aqx "version=$VERSION" "$T/vm.log" ||
 		fail "/sys/module/vcmdq/version is not $VERSION: $(grep -a '^version=' "$T/vm.log")"
 	grep -aq '^ID  *FLAVOR' "$T/vm.log" || {
-		show "$T/vm.log"
+		show "$T/vm.log" 25
 		fail "vcmdqctl instances printed no table"
 	}
 }
 
 test_uninstall() {
 	if ! dkms_make dkms-uninstall >"$T/uninstall.log" 2>&1; then
-		show "$T/uninstall.log"
+		show "$T/uninstall.log" 25
 		fail "make dkms-uninstall failed"
 	fi
 	[[ ! -e $KO ]] || fail "still installed: $KO"
@@ -194,7 +186,7 @@ test_uninstall() {
 test_host_untouched() {
 	host_state >"$T/state.after"
 	if ! diff "$T/state.before" "$T/state.after" >"$T/state.diff"; then
-		show "$T/state.diff"
+		show "$T/state.diff" 25
 		fail "/lib/modules/$KVER, /usr/src or /var/lib/dkms changed"
 	fi
 }
