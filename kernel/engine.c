@@ -452,13 +452,13 @@ static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
  * nothing has (no doorbell rang, every flag is still set), and the poll's
  * own pass was the last look.
  */
-static bool vcmdq_engine_arm(struct vcmdq_engine *engine)
+static bool __vcmdq_engine_arm(struct vcmdq_engine *engine)
 {
 	bool doorbell = READ_ONCE(engine_doorbell);
 	struct vcmdq_queue *q;
 	bool changed = false;
 
-	mutex_lock(&engine->lock);
+	lockdep_assert_held(&engine->lock);
 	list_for_each_entry(q, &engine->queues, engine_node) {
 		u32 *word = q->viommu->ctrl + VCMDQ_CTRL_ENGINE;
 
@@ -469,6 +469,15 @@ static bool vcmdq_engine_arm(struct vcmdq_engine *engine)
 			changed = true;
 		WRITE_ONCE(*word, VCMDQ_ENGINE_NEED_WAKEUP);
 	}
+	return changed;
+}
+
+static bool vcmdq_engine_arm(struct vcmdq_engine *engine)
+{
+	bool changed;
+
+	mutex_lock(&engine->lock);
+	changed = __vcmdq_engine_arm(engine);
 	mutex_unlock(&engine->lock);
 	return changed;
 }
@@ -741,6 +750,28 @@ int vcmdq_engine_test_pass(struct vcmdq_engine *engine, const void *holder,
 		rc = -EINVAL;
 	else
 		*done = __vcmdq_engine_pass(engine);
+	mutex_unlock(&engine->lock);
+	return rc;
+}
+
+/**
+ * vcmdq_engine_test_arm() - test builds: arm the doorbells and set
+ *	NEED_WAKEUP now, as the thread does going idle
+ * @engine: the engine, held by @holder (so the thread's own arming and
+ *	disarming cannot interleave with the test's steps)
+ * @holder: the holder
+ *
+ * Return: 0; -EINVAL @holder does not hold the engine.
+ */
+int vcmdq_engine_test_arm(struct vcmdq_engine *engine, const void *holder)
+{
+	int rc = 0;
+
+	mutex_lock(&engine->lock);
+	if (engine->test_holder != holder)
+		rc = -EINVAL;
+	else
+		__vcmdq_engine_arm(engine);
 	mutex_unlock(&engine->lock);
 	return rc;
 }

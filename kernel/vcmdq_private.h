@@ -231,11 +231,17 @@ int vcmdq_engine_test_hold(struct vcmdq_engine *engine, const void *holder,
 			   bool hold);
 int vcmdq_engine_test_pass(struct vcmdq_engine *engine, const void *holder,
 			   unsigned int *done);
+int vcmdq_engine_test_arm(struct vcmdq_engine *engine, const void *holder);
 unsigned int vcmdq_engine_budget(void);
 #ifdef VCMDQ_SELFTEST
 void vcmdq_test_release(struct vcmdq_ctx *ctx);
+void vcmdq_test_fault_gate(struct vcmdq_viommu *viommu);
 #else
 static inline void vcmdq_test_release(struct vcmdq_ctx *ctx)
+{
+}
+
+static inline void vcmdq_test_fault_gate(struct vcmdq_viommu *viommu)
 {
 }
 #endif

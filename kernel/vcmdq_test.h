@@ -33,6 +33,18 @@
  *	instance (the caller must hold the engine); out_count is the number
  *	of entries consumed
  * @VCMDQ_TEST_ENGINE_RELEASE: let the engine's thread run again
+ * @VCMDQ_TEST_ENGINE_ARM: arm the doorbells and set NEED_WAKEUP of every
+ *	vIOMMU with queues on the instance, as the engine's thread does going
+ *	idle (the caller must hold the engine)
+ * @VCMDQ_TEST_FAULT_GATE: set the fault gate on the instance: the next
+ *	write to a read-only PTE of one of its control regions stops in the
+ *	module (after its zap: vcmdq_ctrl_pfn_mkwrite()) until
+ *	%VCMDQ_TEST_FAULT_GATE_OPEN, the file's close, or 10 s.  One gate in
+ *	the module at a time
+ * @VCMDQ_TEST_FAULT_GATE_WAIT: wait (up to 5 s) until a fault stops at the
+ *	gate this file set
+ * @VCMDQ_TEST_FAULT_GATE_OPEN: let the fault at the gate go on (if one came)
+ *	and remove the gate
  */
 enum vcmdq_test_op {
 	VCMDQ_TEST_OP_DEFAULT = 0,
@@ -43,6 +55,10 @@ enum vcmdq_test_op {
 	VCMDQ_TEST_ENGINE_HOLD = 16,
 	VCMDQ_TEST_ENGINE_PASS = 17,
 	VCMDQ_TEST_ENGINE_RELEASE = 18,
+	VCMDQ_TEST_ENGINE_ARM = 19,
+	VCMDQ_TEST_FAULT_GATE = 20,
+	VCMDQ_TEST_FAULT_GATE_WAIT = 21,
+	VCMDQ_TEST_FAULT_GATE_OPEN = 22,
 };
 
 /**
@@ -79,8 +95,11 @@ enum vcmdq_test_flags {
  *
  * Errors: EOPNOTSUPP unknown @op or @flags; ENOENT unknown @instance_id;
  * EINVAL @last below @start; ENOSPC the model is full.  The ENGINE ops:
- * EINVAL the instance has no queues (no engine), or PASS/RELEASE by a file
- * that does not hold the engine; EBUSY another file holds it.
+ * EINVAL the instance has no queues (no engine), or PASS/RELEASE/ARM by a
+ * file that does not hold the engine; EBUSY another file holds it.  The
+ * FAULT_GATE ops: EINVAL the instance has no queues; EBUSY a gate is set,
+ * or a fault is still leaving the last one; EINVAL WAIT or OPEN by a file
+ * that did not set the gate; ETIMEDOUT no fault came to it in time.
  */
 struct vcmdq_test {
 	__u32 size;

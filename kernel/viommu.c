@@ -165,24 +165,36 @@ int vcmdq_viommu_kick_ioctl(struct vcmdq_ucmd *ucmd)
 /*
  * The doorbell.  The engine, going idle, arms it: every PTE of the control
  * region becomes read-only or absent.  The guest's first write after that
- * (PROD, normally) faults into vcmdq_ctrl_fault() or vcmdq_ctrl_pfn_mkwrite(),
- * which disarm it, kick the engine and leave the PTE writable.  While the
- * engine is busy the PTEs stay writable and nothing traps: one fault per
- * burst, none per command.  Reads fault once after an arming (the PTE is
- * gone) and get a read-only PTE; they do not wake the engine.
+ * (PROD, normally) faults into vcmdq_ctrl_fault(), which makes the PTE
+ * writable, disarms the doorbell and kicks the engine.  While the engine is
+ * busy the PTEs stay writable and nothing traps: one fault per burst, none
+ * per command.  Reads fault once after an arming (the PTE is gone) and get a
+ * read-only PTE; they do not wake the engine.
  *
  * No lost wake-up, and no lock on the fault path (a fault must not wait for
  * an arming's TLB shootdown): arming stores @db_armed, full barrier, then
- * zaps, taking each PTE's lock.  A fault that makes a PTE writable does so
- * under that PTE's lock, then (full barrier) takes @db_armed back with an
- * xchg and kicks the engine if it was set.  The PTE locks order the two: if
- * the zap came first, the xchg sees the arming and kicks; if the insertion
- * came first, the zap removes the PTE (its TLB flush ends every write through
- * it).  A write that got in before the zap is in memory when the zap returns:
- * the engine's full barrier and re-scan of PROD after arming
- * (vcmdq_engine_thread()) see it.  A kick the write has not followed yet
- * (the fault kicks before the write is retried) is covered by the engine
- * busy-polling after a kick before it arms again.
+ * zaps, taking each PTE's lock.  A fault makes a PTE writable only in
+ * vcmdq_ctrl_fault(), under that PTE's lock, and only then (full barrier)
+ * takes @db_armed back with an xchg, kicking the engine if it was set.  The
+ * PTE locks order the two: if the zap came first, the xchg sees the arming
+ * and kicks; if the insertion came first, the zap removes the PTE (its TLB
+ * flush ends every write through it).  A write that got in before the zap
+ * is in memory when the zap returns: the engine's full barrier and re-scan
+ * of PROD after arming (vcmdq_engine_thread()) see it.  A kick the write has
+ * not followed yet (the fault kicks before the write is retried) makes the
+ * engine pass again; should it arm again before the retry, the retry
+ * faults and kicks again.
+ *
+ * The core never makes a PTE writable for us: a write to a read-only PTE
+ * (left by a read while armed) reaches vcmdq_ctrl_pfn_mkwrite(), which
+ * zaps the PTE and has the write retried into vcmdq_ctrl_fault().  Letting
+ * the core upgrade it after a disarm in pfn_mkwrite, as write-notify
+ * drivers do, loses wake-ups: the core upgrades the PTE if it still holds
+ * the value the fault saw, and an arming that zapped it in between, then a
+ * read that faulted the same read-only PTE back in, leave exactly that
+ * value.  The PTE would become writable with the doorbell armed, and no
+ * write through it would ever wake the engine (seen in the doorbell storm
+ * test; fast.doorbell_mkwrite_aba pins that interleaving down).
  */
 
 /* After a PTE was made writable: take the doorbell back, kick if it was armed. */
@@ -260,15 +272,22 @@ static vm_fault_t vcmdq_ctrl_fault(struct vm_fault *vmf)
 }
 
 /*
- * A write to a present read-only PTE.  The core makes it writable after we
- * return (under the PTE's lock, if an arming did not zap it meanwhile: then
- * the write retries into vcmdq_ctrl_fault()); disarming before that is
- * ordered by the same lock: an arming that zaps later removes the PTE.
+ * A write to a present read-only PTE.  Zap it and have the write retried:
+ * it then faults into vcmdq_ctrl_fault(), the one place a PTE becomes
+ * writable (why: the doorbell's comment above).  That costs a second fault
+ * only when the guest read the region before writing it after an arming.
+ * The zap takes the mapping's i_mmap_rwsem under the fault's mmap or VMA
+ * lock, the order truncation and the arming's zap use too.
  */
 static vm_fault_t vcmdq_ctrl_pfn_mkwrite(struct vm_fault *vmf)
 {
-	vcmdq_ctrl_disarm(vmf->vma->vm_private_data, true);
-	return 0;
+	struct vm_area_struct *vma = vmf->vma;
+
+	unmap_mapping_range(vma->vm_file->f_mapping,
+			    (loff_t)vmf->pgoff << PAGE_SHIFT, PAGE_SIZE, 1);
+	/* Test builds: where fast.doorbell_mkwrite_aba holds the write. */
+	vcmdq_test_fault_gate(vma->vm_private_data);
+	return VM_FAULT_NOPAGE;
 }
 
 /*
