@@ -3308,6 +3308,117 @@ TEST_F_TIMEOUT(fast, doorbell_unmap_armed, 60)
 	EXPECT_ERRNO(EBUSY, _test_ioctl_destroy(self->fd, v.id));
 }
 
+/* The publishing thread of doorbell_mkwrite_aba: one PROD store, no kick. */
+static void *publish_thread(void *p)
+{
+	gq_publish(p);
+	return NULL;
+}
+
+/*
+ * The interleaving that lost wake-ups (doorbell_storm, 1 run in 4 on arm64):
+ * a PROD write to a read-only PTE is inside its fault when an arming zaps
+ * the PTE and a read faults the same read-only PTE back in.  A fault that
+ * disarmed and left the PTE to the core to make writable (what write-notify
+ * drivers do) lost the wake-up here: the core found the PTE value it had
+ * seen and made it writable with the doorbell armed again, so this write,
+ * and every later one, woke nothing.  The write must retry into the
+ * module's fault and ring.  Each step completes before the next: the fault
+ * gate (VCMDQ_TEST) holds the write in the module, after its zap; the test
+ * holds the engine and arms it itself.
+ */
+TEST_F_TIMEOUT(fast, doorbell_mkwrite_aba, 60)
+{
+	__u32 inst, cons, done = 0;
+	pthread_t th;
+	struct fv v;
+	struct gq q;
+	long n0;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	inst = self->tq[0].id;
+	doorbell_setup(_metadata, self, &v, &q);
+	ASSERT_TRUE(wait_need_wakeup(&q, 2000 * 1000));
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_HOLD, inst,
+				    NULL));
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_ARM, inst,
+				    NULL));
+	/* A read while armed: the PTE comes back read-only. */
+	cons = gq_cons(&q);
+	gq_put(&q, cmd_tlbi_nh_asid(0, 1));
+	gq_put(&q, cmd_sync());
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE, inst,
+				    NULL));
+	ASSERT_EQ(0, pthread_create(&th, NULL, publish_thread, &q));
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE_WAIT,
+				    inst, NULL));
+	/* In the window: an arming, then a read faults the PTE back in. */
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_ARM, inst,
+				    NULL));
+	n0 = doorbell_wakeups(inst);
+	EXPECT_EQ(cons, gq_cons(&q));
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE_OPEN,
+				    inst, NULL));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	/* The write, landing after that arming, rang. */
+	EXPECT_EQ(n0 + 1, doorbell_wakeups(inst))
+		TH_LOG("a write after an arming woke nothing");
+	/* And it landed: one pass consumes both entries. */
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_PASS, inst,
+				    &done));
+	EXPECT_EQ(2, done);
+	EXPECT_EQ(Q_PTR(&q, q.sq.prod), gq_cons(&q));
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_RELEASE, inst,
+				    NULL));
+}
+
+/* The FAULT_GATE and ENGINE_ARM test ops' errnos. */
+TEST_F(fast, fault_gate_errnos)
+{
+	__u32 inst;
+	int fd2;
+
+	REQUIRE_TEGRA(1);
+	REQUIRE_TEST_IOCTL();
+	inst = self->tq[0].id;
+	fd2 = vcmdq_open_dev();
+	ASSERT_LE(0, fd2);
+	track_fd(_metadata, self, fd2);
+	errno = 0;
+	/* ARM needs the hold. */
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_ENGINE_ARM, inst,
+				     NULL));
+	EXPECT_EQ(EINVAL, errno);
+	/* WAIT and OPEN need a gate, set by this file. */
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE_WAIT,
+				     inst, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE_OPEN,
+				     inst, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE, 0, NULL));
+	EXPECT_EQ(ENOENT, errno);
+
+	ASSERT_EQ(0, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE, inst,
+				    NULL));
+	/* One gate in the module. */
+	EXPECT_EQ(-1, test_engine_op(fd2, VCMDQ_TEST_FAULT_GATE, inst, NULL));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, test_engine_op(fd2, VCMDQ_TEST_FAULT_GATE_OPEN, inst,
+				     NULL));
+	EXPECT_EQ(EINVAL, errno);
+	/* No fault comes: the wait ends. */
+	EXPECT_EQ(-1, test_engine_op(self->fd, VCMDQ_TEST_FAULT_GATE_WAIT,
+				     inst, NULL));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	/* The setter's close removes it. */
+	vm_close(self, 0);
+	EXPECT_EQ(0, test_engine_op(fd2, VCMDQ_TEST_FAULT_GATE, inst, NULL));
+	EXPECT_EQ(0, test_engine_op(fd2, VCMDQ_TEST_FAULT_GATE_OPEN, inst,
+				    NULL));
+}
+
 /*
  * Several enabled, idle queues on every fast instance: each engine thread
  * (one per instance) uses less than 10% of one CPU (50% on a lockdep
