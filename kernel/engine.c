@@ -275,6 +275,26 @@ static void vcmdq_engine_raise(struct vcmdq_queue *q, u32 cons, u32 error,
 }
 
 /*
+ * The first work of a pass on @viommu: clear its NEED_WAKEUP and take its
+ * doorbell back, before any CONS of this pass is published (the release
+ * of CONS orders the clear).  So a guest that sees its entries consumed
+ * sees the flag clear until the engine really goes idle again: the flag
+ * it reads after a completion is never the arming its own write woke
+ * (the doorbell selftests wait on that), and a producer that kicks on the
+ * flag makes no needless kick.  The thread's vcmdq_engine_disarm() after
+ * the pass still does every other vIOMMU.
+ */
+static void vcmdq_engine_viommu_busy(struct vcmdq_viommu *viommu)
+{
+	u32 *word = viommu->ctrl + VCMDQ_CTRL_ENGINE;
+
+	if (!READ_ONCE(*word))
+		return;
+	atomic_set(&viommu->db_armed, 0);
+	WRITE_ONCE(*word, 0);
+}
+
+/*
  * Consume up to @budget entries of @q.  @start is the ktime_get_ns() at which
  * the vIOMMU's share of the pass began doing work, 0 until then: read here
  * on the first entry found, so a scan that finds nothing reads no clock.
@@ -345,8 +365,10 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 			return 0;
 	}
 
-	if (!*start)
+	if (!*start) {
 		*start = ktime_get_ns();
+		vcmdq_engine_viommu_busy(q->viommu);
+	}
 	cons = q->cons;
 	while (cons != prod && done < budget) {
 		const u64 *entry = base + (cons & index_mask) * 2;

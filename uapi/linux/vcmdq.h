@@ -486,6 +486,10 @@ struct vcmdq_viommu_alloc {
  * least one bound queue, while the engine is idle and only polls on a
  * timer.  A producer that wants the lowest latency checks it after writing
  * PROD and, if set, calls VCMDQ_KICK (as io_uring's SQPOLL flag works).
+ * The engine clears it before it publishes the CONS of the first entries
+ * it consumes after waking: a producer that saw its entries consumed
+ * (acquire of CONS) and then sees the flag knows the engine went idle
+ * since.
  */
 #define VCMDQ_CTRL_SIZE			0x10000
 #define VCMDQ_CTRL_QUEUE_STRIDE		0x80
