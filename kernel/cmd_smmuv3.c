@@ -324,3 +324,61 @@ int vcmdq_decode_smmuv3(const u64 cmd[2], struct vcmdq_op *op)
 		*op = (struct vcmdq_op){ 0 };
 	return ret;
 }
+
+/**
+ * vcmdq_smmuv3_page_run_extend() - the slow path's common command, on the
+ *	raw entry, without a decode
+ * @run: a pending run (vcmdq_tlb_run_starts() took it; cmd.h, "Runs of TLB
+ *	invalidations")
+ * @cmd: one SMMUv3 command, in CPU byte order
+ *
+ * A guest without range invalidation sends TLBI_NH_VA page after page, TG=0
+ * (Linux's SMMUv3 driver does), and in a run each such entry only grows the
+ * run's range.  Checked on the raw qwords, that costs a few masks and
+ * compares instead of vcmdq_decode_smmuv3() filling a whole struct vcmdq_op
+ * and vcmdq_tlb_run_extends() comparing it field by field: under an
+ * emulator (QEMU TCG, where the benchmarks run) that decode was most of an
+ * entry's cost.
+ *
+ * Exactly the decoder's and the run's rules, for the commands it takes: the
+ * opcode TLBI_NH_VA with no reserved bit set and TG=0 (one 4 KiB page at VA;
+ * NUM, SCALE, TTL and the VMID are ignored then, as vcmdq_decode_smmuv3()
+ * ignores them), an op of scope ASID, @cmd's ASID, no PASID, Leaf as @cmd's,
+ * whose page touches the run's range.  tests/fuzz and tests/unit check it
+ * against the decode and vcmdq_tlb_run_extends() + vcmdq_tlb_run_extend().
+ *
+ * Return: true when @cmd joined @run (@run now covers its page too, as
+ * vcmdq_tlb_run_extend() would leave it); false with @run untouched for
+ * anything else, which the caller decodes the general way (an illegal
+ * command included: it is reported from there).
+ */
+bool vcmdq_smmuv3_page_run_extend(struct vcmdq_op *run, const u64 cmd[2])
+{
+	/* Valid bits of a TG=0 TLBI_NH_VA's second qword: TG must be 0. */
+	const u64 valid1 = SMMUV3_TLBI_VA_1 & ~SMMUV3_CMD_TLBI_1_TG;
+	u64 va = cmd[1] & SMMUV3_CMD_TLBI_1_VA;
+	u64 last = va + VCMDQ_PAGE_SIZE - 1;
+	u64 run_last = run->addr + run->size - 1;
+
+	/* The opcode, and no bit TLBI_NH_VA leaves reserved. */
+	if ((cmd[0] & (SMMUV3_CMD_0_OP | ~SMMUV3_TLBI_NH_VA_0)) !=
+		    SMMUV3_OP_TLBI_NH_VA ||
+	    (cmd[1] & ~valid1))
+		return false;
+	/* vcmdq_tlb_run_extends() on the op the decoder would build. */
+	if (run->scope != VCMDQ_SCOPE_ASID ||
+	    run->asid != FIELD_GET(SMMUV3_CMD_TLBI_0_ASID, cmd[0]) ||
+	    run->pasid_valid || run->pasid || run->global ||
+	    run->leaf != !!(cmd[1] & SMMUV3_CMD_TLBI_1_LEAF))
+		return false;
+	if (!((va <= run_last || va - 1 <= run_last) &&
+	      (run->addr <= last || run->addr - 1 <= last)))
+		return false;
+	/* vcmdq_tlb_run_extend(); va is page aligned, so last cannot wrap. */
+	if (va < run->addr)
+		run->addr = va;
+	if (last < run_last)
+		last = run_last;
+	run->size = last - run->addr + 1;
+	return true;
+}

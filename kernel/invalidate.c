@@ -212,6 +212,20 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			rc = -E2BIG;
 			break;
 		}
+		/*
+		 * A page TLBI that only grows the pending run (what a guest
+		 * without range invalidation mostly sends) needs no decode:
+		 * see vcmdq_smmuv3_page_run_extend().
+		 */
+		if (nr_run && cmd->data_type == VCMDQ_DATA_SMMUV3) {
+			u64 raw[2] = { get_unaligned_le64(entry),
+				       get_unaligned_le64(entry + 8) };
+
+			if (vcmdq_smmuv3_page_run_extend(run, raw)) {
+				nr_run++;
+				continue;
+			}
+		}
 		op = &ops[cur];
 		rc = vcmdq_inv_decode(viommu, cmd->data_type, format_len,
 				      entry, op);
