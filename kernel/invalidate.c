@@ -367,13 +367,21 @@ out:
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_invalidate *cmd = ucmd->cmd;
-	int rc, respond_rc;
+	struct vcmdq_invalidate __user *ucmd_user = ucmd->ubuffer;
+	int rc;
 
+	/* entry_num is mandatory: every caller's struct has it. */
+	BUILD_BUG_ON(offsetofend(struct vcmdq_invalidate, entry_num) >
+		     offsetofend(struct vcmdq_invalidate, data_uptr));
 	rc = vcmdq_invalidate(ucmd->ctx, cmd, false);
 	/*
 	 * entry_num goes back on error too: it says what took effect.  If it
-	 * cannot, EFAULT wins, so no caller reads a stale count.
+	 * cannot, EFAULT wins, so no caller reads a stale count.  It is the
+	 * only field the call changes, so it alone is written back (as the
+	 * io_uring front end does): what userspace reads is what a copy of
+	 * the whole struct would give, for one store instead of a copy.
 	 */
-	respond_rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	return respond_rc ? respond_rc : rc;
+	if (put_user(cmd->entry_num, &ucmd_user->entry_num))
+		return -EFAULT;
+	return rc;
 }

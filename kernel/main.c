@@ -600,7 +600,12 @@ static long vcmdq_fops_ioctl(struct file *filp, unsigned int cmd,
 			     unsigned long arg)
 {
 	const struct vcmdq_ioctl_op *op;
-	union vcmdq_ucmd_buffer buf;
+	/*
+	 * Not zeroed at entry (CONFIG_INIT_STACK_ALL_ZERO would, every call,
+	 * with a string store): the copy in writes all op->size bytes a
+	 * handler reads, zero-extending an older userspace's struct.
+	 */
+	union vcmdq_ucmd_buffer buf __uninitialized;
 	struct vcmdq_ucmd ucmd = {
 		.ctx = filp->private_data,
 		.ubuffer = (void __user *)arg,
