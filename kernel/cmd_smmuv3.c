@@ -382,3 +382,29 @@ bool vcmdq_smmuv3_page_run_extend(struct vcmdq_op *run, const u64 cmd[2])
 	run->size = last - run->addr + 1;
 	return true;
 }
+
+/**
+ * vcmdq_smmuv3_plain_sync() - is this the sync that ends every batch, the
+ *	kind with nothing to do but order?
+ * @cmd: one SMMUv3 command, in CPU byte order
+ *
+ * A CMD_SYNC with CS=NONE or CS=SEV (completion seen by polling CONS, which
+ * a synchronous executor has already reached) and no reserved bit: what
+ * vcmdq_decode_smmuv3() decodes to a %VCMDQ_OP_SYNC with neither store nor
+ * interrupt.  Checked on the raw qwords so that the slow path completes it
+ * without filling a struct vcmdq_op (see vcmdq_smmuv3_page_run_extend() for
+ * why that matters); tests/unit and tests/fuzz check it against the decode.
+ *
+ * Return: true for such a sync; false for anything else, which the caller
+ * decodes the general way.
+ */
+bool vcmdq_smmuv3_plain_sync(const u64 cmd[2])
+{
+	unsigned int cs = FIELD_GET(SMMUV3_CMD_SYNC_0_CS, cmd[0]);
+
+	return (cmd[0] & (SMMUV3_CMD_0_OP | ~SMMUV3_CMD_SYNC_0)) ==
+		       SMMUV3_OP_CMD_SYNC &&
+	       !(cmd[1] & ~SMMUV3_CMD_SYNC_1) &&
+	       (cs == SMMUV3_CMD_SYNC_0_CS_NONE ||
+		cs == SMMUV3_CMD_SYNC_0_CS_SEV);
+}

@@ -213,16 +213,24 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			break;
 		}
 		/*
-		 * A page TLBI that only grows the pending run (what a guest
-		 * without range invalidation mostly sends) needs no decode:
-		 * see vcmdq_smmuv3_page_run_extend().
+		 * What a guest without range invalidation mostly sends needs
+		 * no decode: a page TLBI that only grows the pending run
+		 * (vcmdq_smmuv3_page_run_extend()), and the CMD_SYNC that
+		 * ends the batch with nothing to store
+		 * (vcmdq_smmuv3_plain_sync()): the run before it executes,
+		 * and it is counted as vcmdq_exec() counts a sync.
 		 */
-		if (nr_run && cmd->data_type == VCMDQ_DATA_SMMUV3) {
+		if (cmd->data_type == VCMDQ_DATA_SMMUV3) {
 			u64 raw[2] = { get_unaligned_le64(entry),
 				       get_unaligned_le64(entry + 8) };
 
-			if (vcmdq_smmuv3_page_run_extend(run, raw)) {
+			if (nr_run && vcmdq_smmuv3_page_run_extend(run, raw)) {
 				nr_run++;
+				continue;
+			}
+			if (vcmdq_smmuv3_plain_sync(raw)) {
+				vcmdq_exec_tlb_run(viommu, run, &nr_run);
+				vcmdq_count(viommu->inst, VCMDQ_CNT_SYNC, 1);
 				continue;
 			}
 		}

@@ -213,8 +213,13 @@ static void run(enum dec d, const u64 *q, unsigned int n)
 	ret2 = decode(d, q, n, &again, 0x5a);
 	CHECK(ret == ret2);
 	CHECK(op_equal(&op, &again));
-	if (d == DEC_SMMUV3)
+	if (d == DEC_SMMUV3) {
 		check_page_run(q);
+		/* The plain-sync shortcut: exactly a sync with nothing to do. */
+		CHECK(vcmdq_smmuv3_plain_sync(q) ==
+		      (!ret && op.kind == VCMDQ_OP_SYNC && !op.wait.store &&
+		       !op.wait.irq));
+	}
 	if (ret) {
 		check_zero(&op);
 		return;

@@ -738,6 +738,49 @@ static void test_smmuv3_page_run(void)
 	    n, taken);
 }
 
+/*
+ * vcmdq_smmuv3_plain_sync() against the decode: true exactly for what
+ * decodes to a sync with no store and no interrupt.
+ */
+static void test_smmuv3_plain_sync(void)
+{
+	unsigned int i, n = 0, plain = 0;
+	u64 seed = 7;
+	int ok = 1;
+
+	for (i = 0; i < 20000; i++) {
+		u64 q[2] = { lcg_next(&seed), lcg_next(&seed) };
+		struct vcmdq_op op;
+		int want, got;
+
+		/* Mostly CMD_SYNCs with few bits set, every CS. */
+		if (i % 4) {
+			q[0] = (q[0] & lcg_next(&seed) & lcg_next(&seed) &
+				~0xffULL) | 0x46;
+			q[1] &= lcg_next(&seed) & lcg_next(&seed);
+		}
+		if (i % 8 == 1)
+			q[0] &= 0x3046;		/* CS, opcode only */
+		if (i % 16 == 1)
+			q[1] = 0;
+		want = !vcmdq_decode_smmuv3(q, &op) &&
+		       op.kind == VCMDQ_OP_SYNC && !op.wait.store &&
+		       !op.wait.irq;
+		got = vcmdq_smmuv3_plain_sync(q);
+		if (got != want) {
+			printf("#   0x%016llx 0x%016llx: got %d want %d\n",
+			       (unsigned long long)q[0],
+			       (unsigned long long)q[1], got, want);
+			ok = 0;
+		}
+		plain += got;
+		n++;
+	}
+	tap(ok && plain > 0,
+	    "smmuv3 plain CMD_SYNC shortcut matches the decode (%u commands, %u plain)",
+	    n, plain);
+}
+
 /* ------------------------------------------------------------------ */
 /* AMD-Vi                                                               */
 
@@ -1468,6 +1511,7 @@ int main(int argc, char **argv)
 	test_smmuv3_rejects();
 	test_smmuv3_reserved();
 	test_smmuv3_page_run();
+	test_smmuv3_plain_sync();
 	for (i = 0; i < ARRAY_SIZE(split); i++)
 		test_smmuv3_linux_split(split[i].iova, split[i].size,
 					split[i].shift);
