@@ -300,13 +300,4 @@ static inline void vcmdq_tlb_run_extend(struct vcmdq_op *run,
 	run->size = last - run->addr + 1;
 }
 
-/*
- * The same, for an SMMUv3 page TLBI, on the raw command: see
- * cmd_smmuv3.c.  true when @cmd joined @run.
- */
-bool vcmdq_smmuv3_page_run_extend(struct vcmdq_op *run, const u64 cmd[2]);
-
-/* An SMMUv3 CMD_SYNC with no store and no interrupt (cmd_smmuv3.c). */
-bool vcmdq_smmuv3_plain_sync(const u64 cmd[2]);
-
 #endif /* _VCMDQ_CMD_H */

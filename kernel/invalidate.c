@@ -14,7 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
-#include "cmd.h"
+#include "cmd_smmuv3.h"
 
 /* Batches up to this size are copied to the stack, not allocated. */
 #define VCMDQ_INV_STACK_BYTES 256
@@ -200,15 +200,20 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 	 * decoder initializes its op first: no need to zero them here.
 	 */
 	struct vcmdq_op ops[2] __uninitialized, *op, *run = NULL;
-	unsigned int cur = 0, nr_run = 0;
+	/*
+	 * Locals, not *done and cmd->..., in the loop: the kernel builds
+	 * with -fno-strict-aliasing, so every store to the run would make
+	 * the compiler reload and store those through their pointers.
+	 */
+	const unsigned int entry_len = cmd->entry_len;
+	const u32 data_type = cmd->data_type;
+	unsigned int cur = 0, nr_run = 0, i;
+	const u8 *entry = entries;
 	int rc = 0;
 
-	for (*done = 0; *done < n; (*done)++) {
-		const u8 *entry = entries + (size_t)*done * cmd->entry_len;
-
-		if (cmd->entry_len > format_len &&
-		    memchr_inv(entry + format_len, 0,
-			       cmd->entry_len - format_len)) {
+	for (i = 0; i < n; i++, entry += entry_len) {
+		if (entry_len > format_len &&
+		    memchr_inv(entry + format_len, 0, entry_len - format_len)) {
 			rc = -E2BIG;
 			break;
 		}
@@ -220,7 +225,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 		 * (vcmdq_smmuv3_plain_sync()): the run before it executes,
 		 * and it is counted as vcmdq_exec() counts a sync.
 		 */
-		if (cmd->data_type == VCMDQ_DATA_SMMUV3) {
+		if (data_type == VCMDQ_DATA_SMMUV3) {
 			u64 raw[2] = { get_unaligned_le64(entry),
 				       get_unaligned_le64(entry + 8) };
 
@@ -235,8 +240,8 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 			}
 		}
 		op = &ops[cur];
-		rc = vcmdq_inv_decode(viommu, cmd->data_type, format_len,
-				      entry, op);
+		rc = vcmdq_inv_decode(viommu, data_type, format_len, entry,
+				      op);
 		if (rc)
 			break;
 		if (nr_run && vcmdq_tlb_run_extends(run, op)) {
@@ -265,6 +270,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 		}
 	}
 	vcmdq_exec_tlb_run(viommu, run, &nr_run);
+	*done = i;
 	return rc;
 }
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd_smmuv3.h"
 
 enum dec { DEC_SMMUV3, DEC_AMD, DEC_VTD };
 
