@@ -645,7 +645,8 @@ static int page_run_case(const struct vcmdq_op *run, const u64 q[2],
 		}
 	}
 	if (!ok)
-		printf("#   run addr 0x%llx size 0x%llx scope %d asid %u leaf %d, cmd 0x%016llx 0x%016llx\n",
+		printf("#   run addr 0x%llx size 0x%llx scope %d asid %u leaf %d,"
+		       " cmd 0x%016llx 0x%016llx\n",
 		       (unsigned long long)run->addr,
 		       (unsigned long long)run->size, run->scope, run->asid,
 		       run->leaf, (unsigned long long)q[0],
