@@ -14,7 +14,7 @@
 #include <linux/uaccess.h>
 
 #include "vcmdq_private.h"
-#include "cmd.h"
+#include "cmd_smmuv3.h"
 
 /* Batches up to this size are copied to the stack, not allocated. */
 #define VCMDQ_INV_STACK_BYTES 256
@@ -200,21 +200,48 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 	 * decoder initializes its op first: no need to zero them here.
 	 */
 	struct vcmdq_op ops[2] __uninitialized, *op, *run = NULL;
-	unsigned int cur = 0, nr_run = 0;
+	/*
+	 * Locals, not *done and cmd->..., in the loop: the kernel builds
+	 * with -fno-strict-aliasing, so every store to the run would make
+	 * the compiler reload and store those through their pointers.
+	 */
+	const unsigned int entry_len = cmd->entry_len;
+	const u32 data_type = cmd->data_type;
+	unsigned int cur = 0, nr_run = 0, i;
+	const u8 *entry = entries;
 	int rc = 0;
 
-	for (*done = 0; *done < n; (*done)++) {
-		const u8 *entry = entries + (size_t)*done * cmd->entry_len;
-
-		if (cmd->entry_len > format_len &&
-		    memchr_inv(entry + format_len, 0,
-			       cmd->entry_len - format_len)) {
+	for (i = 0; i < n; i++, entry += entry_len) {
+		if (entry_len > format_len &&
+		    memchr_inv(entry + format_len, 0, entry_len - format_len)) {
 			rc = -E2BIG;
 			break;
 		}
+		/*
+		 * What a guest without range invalidation mostly sends needs
+		 * no decode: a page TLBI that only grows the pending run
+		 * (vcmdq_smmuv3_page_run_extend()), and the CMD_SYNC that
+		 * ends the batch with nothing to store
+		 * (vcmdq_smmuv3_plain_sync()): the run before it executes,
+		 * and it is counted as vcmdq_exec() counts a sync.
+		 */
+		if (data_type == VCMDQ_DATA_SMMUV3) {
+			u64 raw[2] = { get_unaligned_le64(entry),
+				       get_unaligned_le64(entry + 8) };
+
+			if (nr_run && vcmdq_smmuv3_page_run_extend(run, raw)) {
+				nr_run++;
+				continue;
+			}
+			if (vcmdq_smmuv3_plain_sync(raw)) {
+				vcmdq_exec_tlb_run(viommu, run, &nr_run);
+				vcmdq_count(viommu->inst, VCMDQ_CNT_SYNC, 1);
+				continue;
+			}
+		}
 		op = &ops[cur];
-		rc = vcmdq_inv_decode(viommu, cmd->data_type, format_len,
-				      entry, op);
+		rc = vcmdq_inv_decode(viommu, data_type, format_len, entry,
+				      op);
 		if (rc)
 			break;
 		if (nr_run && vcmdq_tlb_run_extends(run, op)) {
@@ -243,6 +270,7 @@ static int vcmdq_inv_run(struct vcmdq_viommu *viommu,
 		}
 	}
 	vcmdq_exec_tlb_run(viommu, run, &nr_run);
+	*done = i;
 	return rc;
 }
 
@@ -353,13 +381,21 @@ out:
 int vcmdq_invalidate_ioctl(struct vcmdq_ucmd *ucmd)
 {
 	struct vcmdq_invalidate *cmd = ucmd->cmd;
-	int rc, respond_rc;
+	struct vcmdq_invalidate __user *ucmd_user = ucmd->ubuffer;
+	int rc;
 
+	/* entry_num is mandatory: every caller's struct has it. */
+	BUILD_BUG_ON(offsetofend(struct vcmdq_invalidate, entry_num) >
+		     offsetofend(struct vcmdq_invalidate, data_uptr));
 	rc = vcmdq_invalidate(ucmd->ctx, cmd, false);
 	/*
 	 * entry_num goes back on error too: it says what took effect.  If it
-	 * cannot, EFAULT wins, so no caller reads a stale count.
+	 * cannot, EFAULT wins, so no caller reads a stale count.  It is the
+	 * only field the call changes, so it alone is written back (as the
+	 * io_uring front end does): what userspace reads is what a copy of
+	 * the whole struct would give, for one store instead of a copy.
 	 */
-	respond_rc = vcmdq_ucmd_respond(ucmd, sizeof(*cmd));
-	return respond_rc ? respond_rc : rc;
+	if (put_user(cmd->entry_num, &ucmd_user->entry_num))
+		return -EFAULT;
+	return rc;
 }

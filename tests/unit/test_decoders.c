@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd_smmuv3.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -594,6 +594,192 @@ static void test_smmuv3_linux_split(u64 iova, u64 size, unsigned int tg_shift)
 	    "smmuv3 Linux range split 0x%llx+0x%llx granule %u: %u commands",
 	    (unsigned long long)iova, (unsigned long long)size,
 	    1U << tg_shift, cmds);
+}
+
+/*
+ * vcmdq_smmuv3_page_run_extend(), the slow path's shortcut for a page TLBI
+ * growing a pending run, against what it stands for: vcmdq_decode_smmuv3(),
+ * then vcmdq_tlb_run_extends() and vcmdq_tlb_run_extend().  For every run
+ * and command below: when it takes the command, the general path would
+ * have too and left the same run; when it does not, the run is untouched;
+ * and it never declines a legal TG=0 TLBI_NH_VA the general path would
+ * merge (so the shortcut is not vacuously right).
+ */
+static u64 lcg_next(u64 *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return *x;
+}
+
+static int page_run_case(const struct vcmdq_op *run, const u64 q[2],
+			 unsigned int *taken)
+{
+	struct vcmdq_op op, ref = *run, fast = *run;
+	u64 cmd[2] = { q[0], q[1] };
+	int ref_ok, got, ok = 1;
+
+	ref_ok = !vcmdq_decode_smmuv3(cmd, &op) &&
+		 vcmdq_tlb_run_extends(run, &op);
+	if (ref_ok)
+		vcmdq_tlb_run_extend(&ref, &op);
+	got = vcmdq_smmuv3_page_run_extend(&fast, cmd);
+	if (got) {
+		(*taken)++;
+		if (!ref_ok) {
+			printf("#   took what the decode would not merge\n");
+			ok = 0;
+		} else {
+			const struct vcmdq_op *want = &ref;
+
+			ok = op_eq(&fast, want);
+		}
+	} else {
+		const struct vcmdq_op *got = &fast, *want = run;
+
+		CMP(addr);
+		CMP(size);
+		if (ref_ok && (q[0] & 0xff) == SMMU_NH_VA &&
+		    !(q[1] & (3ULL << 10))) {
+			printf("#   declined a page TLBI the run takes\n");
+			ok = 0;
+		}
+	}
+	if (!ok)
+		printf("#   run addr 0x%llx size 0x%llx scope %d asid %u leaf %d,"
+		       " cmd 0x%016llx 0x%016llx\n",
+		       (unsigned long long)run->addr,
+		       (unsigned long long)run->size, run->scope, run->asid,
+		       run->leaf, (unsigned long long)q[0],
+		       (unsigned long long)q[1]);
+	return ok;
+}
+
+static void test_smmuv3_page_run(void)
+{
+	/* Runs as the slow path starts them, from a decoded command. */
+	static const struct { u64 op, asid, leaf, tg, num, va; } starts[] = {
+		{ SMMU_NH_VA, 9, 1, 0, 0, 0x10000 },
+		{ SMMU_NH_VA, 9, 0, 0, 0, 0x10000 },
+		{ SMMU_NH_VA, 0, 1, 0, 0, 0 },
+		{ SMMU_NH_VA, 9, 1, 0, 0, ~0ULL },
+		{ SMMU_NH_VA, 9, 1, 1, 3, 0x20000 },
+		{ SMMU_NH_VAA, 0, 1, 0, 0, 0x10000 },
+	};
+	static const long long offs[] = { -0x3000, -0x2000, -0x1000, -0x800, 0,
+				    0x1000, 0x2000, 0x3000, 0x4000, 0x5000 };
+	unsigned int i, j, k, n = 0, taken = 0;
+	u64 seed = 1;
+	int ok = 1;
+
+	for (i = 0; i < ARRAY_SIZE(starts); i++) {
+		struct raw r = smmu_tlbi(starts[i].op, 0, starts[i].asid,
+					 starts[i].num, 0, starts[i].leaf, 0,
+					 starts[i].tg, starts[i].va);
+		struct vcmdq_op run, runs[3];
+
+		if (vcmdq_decode_smmuv3(r.q, &run) ||
+		    !vcmdq_tlb_run_starts(&run)) {
+			printf("#   start %u does not start a run\n", i);
+			ok = 0;
+			continue;
+		}
+		/* The run as decoded, and two no page TLBI may join. */
+		runs[0] = run;
+		runs[1] = run;
+		runs[1].pasid_valid = true;
+		runs[1].pasid = 5;
+		runs[2] = run;
+		runs[2].global = true;
+		for (j = 0; j < ARRAY_SIZE(runs); j++) {
+			for (k = 0; k < ARRAY_SIZE(offs); k++) {
+				u64 va = run.addr + (u64)offs[k];
+				u64 asid;
+
+				for (asid = 8; asid <= 10; asid++) {
+					struct raw c;
+					unsigned int v;
+
+					/* leaf, TTL/NUM/SCALE/VMID noise, TG */
+					for (v = 0; v < 8; v++) {
+						c = smmu_tlbi(v & 4 ? SMMU_NH_VAA : SMMU_NH_VA,
+							      v * 7, v & 4 ? 0 : asid,
+							      v * 5, v * 3, v & 1,
+							      v & 2 ? 3 : 0,
+							      v == 6 ? 1 : 0, va);
+						ok &= page_run_case(&runs[j], c.q,
+								    &taken);
+						n++;
+					}
+					/* a reserved bit in either qword */
+					c = smmu_tlbi(SMMU_NH_VA, 0, asid, 0, 0,
+						      1, 0, 0, va);
+					c.q[0] |= 1ULL << 8;
+					ok &= page_run_case(&runs[j], c.q, &taken);
+					c.q[0] &= ~(1ULL << 8);
+					c.q[1] |= 1ULL << 4;
+					ok &= page_run_case(&runs[j], c.q, &taken);
+					n += 2;
+				}
+			}
+			/* Anything at all, half of it with the opcode. */
+			for (k = 0; k < 2000; k++) {
+				u64 q[2] = { lcg_next(&seed), lcg_next(&seed) };
+
+				if (k & 1) {
+					q[0] = (q[0] & ~0xffULL) | SMMU_NH_VA;
+					q[1] &= lcg_next(&seed);
+				}
+				ok &= page_run_case(&runs[j], q, &taken);
+				n++;
+			}
+		}
+	}
+	tap(ok && taken > 0,
+	    "smmuv3 page TLBI run shortcut matches decode + run rules (%u commands, %u taken)",
+	    n, taken);
+}
+
+/*
+ * vcmdq_smmuv3_plain_sync() against the decode: true exactly for what
+ * decodes to a sync with no store and no interrupt.
+ */
+static void test_smmuv3_plain_sync(void)
+{
+	unsigned int i, n = 0, plain = 0;
+	u64 seed = 7;
+	int ok = 1;
+
+	for (i = 0; i < 20000; i++) {
+		u64 q[2] = { lcg_next(&seed), lcg_next(&seed) };
+		struct vcmdq_op op;
+		int want, got;
+
+		/* Mostly CMD_SYNCs with few bits set, every CS. */
+		if (i % 4) {
+			q[0] = (q[0] & lcg_next(&seed) & lcg_next(&seed) &
+				~0xffULL) | 0x46;
+			q[1] &= lcg_next(&seed) & lcg_next(&seed);
+		}
+		if (i % 8 == 1)
+			q[0] &= 0x3046;		/* CS, opcode only */
+		if (i % 16 == 1)
+			q[1] = 0;
+		want = !vcmdq_decode_smmuv3(q, &op) &&
+		       op.kind == VCMDQ_OP_SYNC && !op.wait.store &&
+		       !op.wait.irq;
+		got = vcmdq_smmuv3_plain_sync(q);
+		if (got != want) {
+			printf("#   0x%016llx 0x%016llx: got %d want %d\n",
+			       (unsigned long long)q[0],
+			       (unsigned long long)q[1], got, want);
+			ok = 0;
+		}
+		plain += got;
+		n++;
+	}
+	tap(ok && plain > 0,
+	    "smmuv3 plain CMD_SYNC shortcut matches the decode (%u commands, %u plain)",
+	    n, plain);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1325,6 +1511,8 @@ int main(int argc, char **argv)
 	test_smmuv3_cases();
 	test_smmuv3_rejects();
 	test_smmuv3_reserved();
+	test_smmuv3_page_run();
+	test_smmuv3_plain_sync();
 	for (i = 0; i < ARRAY_SIZE(split); i++)
 		test_smmuv3_linux_split(split[i].iova, split[i].size,
 					split[i].shift);
