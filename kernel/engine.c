@@ -689,6 +689,9 @@ static int vcmdq_engine_thread(void *data)
 		if (vcmdq_engine_pass(engine)) {
 			now = ktime_get_ns();
 			if (idle && READ_ONCE(engine_hybrid_us)) {
+				u64 spin = (u64)READ_ONCE(engine_spin_us) *
+					   NSEC_PER_USEC;
+
 				/*
 				 * When we saw the burst: after a sleep, that
 				 * much later than it came (a burst rings the
@@ -698,10 +701,9 @@ static int vcmdq_engine_thread(void *data)
 				 * nothing.
 				 */
 				vcmdq_engine_hybrid_gap(&hy, now - last_work,
-					(u64)READ_ONCE(engine_spin_us) *
-						NSEC_PER_USEC,
-					(u64)VCMDQ_ENGINE_HYBRID_MAX_US *
-						NSEC_PER_USEC);
+							spin,
+							VCMDQ_ENGINE_HYBRID_MAX_US *
+							NSEC_PER_USEC);
 			}
 			idle = false;
 			if (flagged) {
@@ -710,7 +712,8 @@ static int vcmdq_engine_thread(void *data)
 			}
 			armed = false;
 			yielded = false;
-			idle_since = last_work = now;
+			idle_since = now;
+			last_work = now;
 			cond_resched();
 			continue;
 		}
