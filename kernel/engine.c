@@ -174,9 +174,10 @@ static int vcmdq_engine_cmp_u64(const void *a, const void *b)
  * regular gaps with outliers (a vCPU preempted, a long pause), which should
  * cost a doorbell each and move nothing.  From the 2nd shortest gap (an
  * earlier burst waits until then) less the timer's usual lateness (the
- * median: under TCG a wake-up can be milliseconds late), to the 3rd
- * quartile plus half the spread (a later burst rings the doorbell).  Sorts
- * 24 numbers, once per gap or timed wake-up, not per look.
+ * median: under TCG a wake-up can be milliseconds late; at most half the
+ * gap), to the 3rd quartile plus half the spread (a later burst rings the
+ * doorbell).  Sorts 24 numbers, once per gap or timed wake-up, not per
+ * look.
  */
 static void vcmdq_engine_hybrid_update(struct vcmdq_engine_hybrid *hy)
 {
@@ -199,7 +200,12 @@ static void vcmdq_engine_hybrid_update(struct vcmdq_engine_hybrid *hy)
 		     vcmdq_engine_cmp_u64, NULL);
 		wake_late = late[VCMDQ_ENGINE_HYBRID_LATES / 2];
 	}
-	hy->from_ns = lo > wake_late ? lo - wake_late : 0;
+	/*
+	 * Never less than half the gap, as NVMe's hybrid polling sleeps: so
+	 * the thread keeps sleeping on its timer, and keeps learning how late
+	 * it wakes, after one bad spell of lateness.
+	 */
+	hy->from_ns = lo - min(wake_late, lo / 2);
 }
 
 /* Learn one gap of @gap_ns (a spin covered none shorter than @spin_ns). */
@@ -670,13 +676,14 @@ static int vcmdq_engine_thread(void *data)
 	 * spin counts from it.  @last_work: the last pass that found work:
 	 * hybrid polling's gaps count from it.
 	 */
-	u64 idle_since = ktime_get_ns(), last_work = idle_since;
+	u64 idle_since = ktime_get_ns(), last_work = idle_since, armed_at = 0;
 	/*
 	 * @flagged: NEED_WAKEUP is (or may be) set and doorbells armed, to be
 	 * undone when work shows up.  @armed: every region is armed and
 	 * flagged, and a pass ran after that: the thread may sleep.  @idle:
 	 * a pass found nothing since the last that found work (a gap).
 	 * @yielded: this gap's hybrid window was given up to another task.
+	 * @armed_at: when this gap's first arming was (with @flagged).
 	 */
 	bool flagged = false, armed = false, idle = false, yielded = false;
 
@@ -691,17 +698,23 @@ static int vcmdq_engine_thread(void *data)
 			if (idle && READ_ONCE(engine_hybrid_us)) {
 				u64 spin = (u64)READ_ONCE(engine_spin_us) *
 					   NSEC_PER_USEC;
+				u64 gap = now - last_work;
 
 				/*
-				 * When we saw the burst: after a sleep, that
-				 * much later than it came (a burst rings the
-				 * doorbell past the window, or waits for it
-				 * before), which only widens the window.
-				 * Off, nothing is learned: the default costs
-				 * nothing.
+				 * When we saw the burst.  One that rang the
+				 * doorbell came some time after we armed, and
+				 * we saw it a wake-up later (milliseconds on
+				 * a loaded TCG host): count it as twice the
+				 * time we armed at, at most, so the window
+				 * grows to the bursts by doubling (as TCP's
+				 * slow start) rather than learning the
+				 * wake-up's latency, which can push it past
+				 * the limit for good.  Off, nothing is
+				 * learned: the default costs nothing.
 				 */
-				vcmdq_engine_hybrid_gap(&hy, now - last_work,
-							spin,
+				if (flagged)
+					gap = min(gap, 2 * (armed_at - last_work));
+				vcmdq_engine_hybrid_gap(&hy, gap, spin,
 							VCMDQ_ENGINE_HYBRID_MAX_US *
 							NSEC_PER_USEC);
 			}
@@ -772,6 +785,8 @@ static int vcmdq_engine_thread(void *data)
 			 * sees it, or it faults and the fault kicks
 			 * (viommu.c).
 			 */
+			if (!flagged)
+				armed_at = now;
 			flagged = armed = true;
 			if (vcmdq_engine_arm(engine)) {
 				/* Flags and armings before the re-scan. */

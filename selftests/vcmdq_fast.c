@@ -3799,9 +3799,14 @@ TEST_F(fast, hybrid_errnos)
 	/* Teardown puts back the value at setup. */
 }
 
-/* Bursts hybrid_sleeps_then_doorbell issues, and the pause between them. */
-#define HYBRID_BURSTS	48
-#define HYBRID_GAP_US	5000
+/*
+ * Bursts hybrid_sleeps_then_doorbell issues, and the pause between them.
+ * Enough bursts for the engine to learn from scratch or from another
+ * test's gaps: a window grows to the bursts by doubling, one ring of 16
+ * gaps per step (kernel/engine.c).
+ */
+#define HYBRID_BURSTS	128
+#define HYBRID_GAP_US	3000
 
 /* @n one-command bursts with no kick, HYBRID_GAP_US apart. */
 static int hybrid_bursts(struct gq *q, int n)
@@ -3884,7 +3889,7 @@ TEST_F_TIMEOUT(fast, hybrid_sleeps_then_doorbell, 120)
 	ASSERT_EQ(0, param_write("engine_hybrid_us", 0));
 	test_cmd_kick(v.id);
 	h0 = hybrid_sleeps(inst);
-	ASSERT_EQ(0, hybrid_bursts(&q, HYBRID_BURSTS / 2));
+	ASSERT_EQ(0, hybrid_bursts(&q, 24));
 	EXPECT_EQ(h0, hybrid_sleeps(inst));
 	EXPECT_EQ(0, q.kicks);
 }
