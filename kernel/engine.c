@@ -19,6 +19,13 @@
  * period; a guest that never kicks (a Linux guest) pays one write fault per
  * burst instead of up to a poll period.
  *
+ * Hybrid polling (engine_hybrid_us, off by default): the thread learns the
+ * gaps between the end of one burst and the start of the next, and when
+ * they are regular and shorter than engine_hybrid_us it sleeps on a timer
+ * until just before the next burst is due, then spins through the window
+ * the gaps' spread gives, and only then arms the doorbell and sleeps; see
+ * "Hybrid polling" below.
+ *
  * Fairness: a pass serves the instance's vIOMMUs (VMs) one after the other,
  * each with VCMDQ_ENGINE_BUDGET entries over all its queues, and the next
  * pass starts with the next vIOMMU.  A VM with eight busy queues gets the
@@ -44,6 +51,8 @@
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/sched/stat.h>
+#include <linux/sort.h>
 
 #include "vcmdq_private.h"
 #include "cmd.h"
@@ -68,6 +77,171 @@ static bool engine_doorbell = true;
 module_param(engine_doorbell, bool, 0644);
 MODULE_PARM_DESC(engine_doorbell,
 		 "Engine: going idle, write-protect the control regions so the guest's next write wakes it");
+
+/*
+ * Hybrid polling, as NVMe's and io_uring's hybrid iopoll sleep for part of
+ * the expected completion time and then poll: with engine_hybrid_us=N (0:
+ * off) the thread remembers the last 16 gaps it saw between bursts (from
+ * the end of one to the start of the next).  A gap the spin
+ * (engine_spin_us) covers teaches nothing and is not counted.  When the
+ * window they predict for the next burst (vcmdq_engine_hybrid_window())
+ * ends within N us of the last burst, the thread, once its spin is over,
+ * sleeps on a timer until the window opens (less the timer's lateness,
+ * learned too), spins through it, and only then arms the doorbell and
+ * sleeps as without hybrid polling.
+ *
+ * The timed sleep neither arms the doorbell nor sets NEED_WAKEUP: the
+ * thread will look by itself within N us.  Arming costs a TLB shootdown
+ * (milliseconds under TCG) and would make the burst's first write fault,
+ * the two things hybrid polling is there to avoid.  So nothing can be lost,
+ * and a burst that comes before the window waits at most until it opens
+ * (bounded by N); a kick ends the sleep at once.  The CPU it costs is the
+ * window's share of the gap, paid only while bursts keep coming at that
+ * pace: when they stop, the thread spins through one window and sleeps
+ * until a doorbell, as before.  Bursts of one instance's VMs share one
+ * history (one thread serves them all).
+ */
+static unsigned int engine_hybrid_us;
+/*
+ * Past 10 ms a gap is long enough to sleep through with the doorbell (its
+ * wake-up, some 300 us under TCG, is then a few percent of it), and the
+ * limit bounds what a burst that comes before the window waits to the
+ * default safety poll period (engine_poll_us).
+ */
+#define VCMDQ_ENGINE_HYBRID_MAX_US 10000U
+/* The least margin past the 3rd quartile, for a very regular guest. */
+#define VCMDQ_ENGINE_HYBRID_MIN_MARGIN_NS (20 * NSEC_PER_USEC)
+/* A timed sleep shorter than this costs more than it saves: spin. */
+#define VCMDQ_ENGINE_HYBRID_MIN_SLEEP_NS (20 * NSEC_PER_USEC)
+
+/* engine_hybrid_us=N: 0 (off) to VCMDQ_ENGINE_HYBRID_MAX_US, else EINVAL. */
+static int vcmdq_engine_hybrid_set(const char *val,
+				   const struct kernel_param *kp)
+{
+	unsigned int us;
+	int rc;
+
+	rc = kstrtouint(val, 0, &us);
+	if (rc)
+		return rc;
+	if (us > VCMDQ_ENGINE_HYBRID_MAX_US)
+		return -EINVAL;
+	WRITE_ONCE(engine_hybrid_us, us);
+	return 0;
+}
+
+static const struct kernel_param_ops vcmdq_engine_hybrid_ops = {
+	.set = vcmdq_engine_hybrid_set,
+	.get = param_get_uint,
+};
+module_param_cb(engine_hybrid_us, &vcmdq_engine_hybrid_ops, &engine_hybrid_us,
+		0644);
+MODULE_PARM_DESC(engine_hybrid_us,
+		 "Engine: hybrid polling: when the gaps between bursts are regular and end within this many us (max 10000), sleep until the next is due, then spin (0: off, the default)");
+
+/* Gaps, and timed wake-ups, remembered. */
+#define VCMDQ_ENGINE_HYBRID_GAPS 16
+#define VCMDQ_ENGINE_HYBRID_LATES 8
+
+/**
+ * struct vcmdq_engine_hybrid - what the thread learned for hybrid polling
+ * @gap_ns: the last gaps between bursts, a ring
+ * @late_ns: how late the last timed wake-ups were, a ring
+ * @gaps: gaps learned (the next goes to @gap_ns[@gaps % size])
+ * @lates: wake-ups learned, likewise
+ * @from_ns: where the window for the next burst opens, after the last
+ * @to_ns: where it closes; 0: no window (too few gaps yet)
+ */
+struct vcmdq_engine_hybrid {
+	u64 gap_ns[VCMDQ_ENGINE_HYBRID_GAPS];
+	u64 late_ns[VCMDQ_ENGINE_HYBRID_LATES];
+	unsigned int gaps;
+	unsigned int lates;
+	u64 from_ns;
+	u64 to_ns;
+};
+
+static int vcmdq_engine_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The window in which the next burst is expected, from the end of the last
+ * one.  Percentiles of the last gaps, not a mean: a guest's pauses mix
+ * regular gaps with outliers (a vCPU preempted, a long pause), which should
+ * cost a doorbell each and move nothing.  From the 2nd shortest gap (an
+ * earlier burst waits until then) less the timer's usual lateness (the
+ * median: under TCG a wake-up can be milliseconds late; at most half the
+ * gap), to the 3rd quartile plus half the spread (a later burst rings the
+ * doorbell).  Sorts 24 numbers, once per gap or timed wake-up, not per
+ * look.
+ */
+static void vcmdq_engine_hybrid_update(struct vcmdq_engine_hybrid *hy)
+{
+	u64 gap[VCMDQ_ENGINE_HYBRID_GAPS], late[VCMDQ_ENGINE_HYBRID_LATES];
+	const unsigned int n = VCMDQ_ENGINE_HYBRID_GAPS;
+	u64 lo, q1, q3, wake_late = 0;
+
+	if (hy->gaps < n)
+		return;
+	memcpy(gap, hy->gap_ns, sizeof(gap));
+	sort(gap, n, sizeof(gap[0]), vcmdq_engine_cmp_u64, NULL);
+	lo = gap[1];
+	q1 = gap[n / 4];
+	q3 = gap[n * 3 / 4];
+	hy->to_ns = q3 + max((q3 - q1) / 2,
+			     (u64)VCMDQ_ENGINE_HYBRID_MIN_MARGIN_NS);
+	if (hy->lates >= VCMDQ_ENGINE_HYBRID_LATES) {
+		memcpy(late, hy->late_ns, sizeof(late));
+		sort(late, VCMDQ_ENGINE_HYBRID_LATES, sizeof(late[0]),
+		     vcmdq_engine_cmp_u64, NULL);
+		wake_late = late[VCMDQ_ENGINE_HYBRID_LATES / 2];
+	}
+	/*
+	 * Never less than half the gap, as NVMe's hybrid polling sleeps: so
+	 * the thread keeps sleeping on its timer, and keeps learning how late
+	 * it wakes, after one bad spell of lateness.
+	 */
+	hy->from_ns = lo - min(wake_late, lo / 2);
+}
+
+/* Learn one gap of @gap_ns (a spin covered none shorter than @spin_ns). */
+static void vcmdq_engine_hybrid_gap(struct vcmdq_engine_hybrid *hy,
+				    u64 gap_ns, u64 spin_ns, u64 max_ns)
+{
+	if (gap_ns <= spin_ns)
+		return;
+	/* Any gap past the limit is as good as infinite. */
+	hy->gap_ns[hy->gaps++ % VCMDQ_ENGINE_HYBRID_GAPS] =
+		min(gap_ns, 2 * max_ns);
+	vcmdq_engine_hybrid_update(hy);
+}
+
+/* Learn one timed wake-up @late_ns after its time. */
+static void vcmdq_engine_hybrid_late(struct vcmdq_engine_hybrid *hy,
+				     u64 late_ns)
+{
+	hy->late_ns[hy->lates++ % VCMDQ_ENGINE_HYBRID_LATES] = late_ns;
+	vcmdq_engine_hybrid_update(hy);
+}
+
+/*
+ * The window for the next burst, [*@from_ns, *@to_ns) after the last.
+ * Return: false when there is none within @max_ns (hybrid polling off, too
+ * few gaps yet, or gaps too long or too irregular).
+ */
+static bool vcmdq_engine_hybrid_window(const struct vcmdq_engine_hybrid *hy,
+				       u64 max_ns, u64 *from_ns, u64 *to_ns)
+{
+	if (!hy->to_ns || hy->to_ns > max_ns)
+		return false;
+	*from_ns = hy->from_ns;
+	*to_ns = hy->to_ns;
+	return true;
+}
 
 /*
  * Entries one vIOMMU's queues (together) may consume per pass before the
@@ -527,35 +701,108 @@ static void vcmdq_engine_disarm(struct vcmdq_engine *engine)
 static int vcmdq_engine_thread(void *data)
 {
 	struct vcmdq_engine *engine = data;
-	u64 idle_since = ktime_get_ns();
+	struct vcmdq_engine_hybrid hy = {};
+	/*
+	 * @idle_since: the last pass that found work, or the last kick: the
+	 * spin counts from it.  @last_work: the last pass that found work:
+	 * hybrid polling's gaps count from it.
+	 */
+	u64 idle_since = ktime_get_ns(), last_work = idle_since, armed_at = 0;
 	/*
 	 * @flagged: NEED_WAKEUP is (or may be) set and doorbells armed, to be
 	 * undone when work shows up.  @armed: every region is armed and
-	 * flagged, and a pass ran after that: the thread may sleep.
+	 * flagged, and a pass ran after that: the thread may sleep.  @idle:
+	 * a pass found nothing since the last that found work (a gap).
+	 * @yielded: this gap's hybrid window was given up to another task.
+	 * @armed_at: when this gap's first arming was (with @flagged).
 	 */
-	bool flagged = false, armed = false;
+	bool flagged = false, armed = false, idle = false, yielded = false;
 
 	while (!kthread_should_stop()) {
+		u64 now, spin_ns, max_ns, from_ns, to_ns, wake = 0;
+		bool hybrid = false;
 		ktime_t poll;
 		int rc;
 
 		if (vcmdq_engine_pass(engine)) {
+			now = ktime_get_ns();
+			if (idle && READ_ONCE(engine_hybrid_us)) {
+				u64 spin = (u64)READ_ONCE(engine_spin_us) *
+					   NSEC_PER_USEC;
+				u64 gap = now - last_work;
+
+				/*
+				 * When we saw the burst.  One that rang the
+				 * doorbell came some time after we armed, and
+				 * we saw it a wake-up later (milliseconds on
+				 * a loaded TCG host): count it as twice the
+				 * time we armed at, at most, so the window
+				 * grows to the bursts by doubling (as TCP's
+				 * slow start) rather than learning the
+				 * wake-up's latency, which can push it past
+				 * the limit for good.  Off, nothing is
+				 * learned: the default costs nothing.
+				 */
+				if (flagged)
+					gap = min(gap, 2 * (armed_at - last_work));
+				vcmdq_engine_hybrid_gap(&hy, gap, spin,
+							VCMDQ_ENGINE_HYBRID_MAX_US *
+							NSEC_PER_USEC);
+			}
+			idle = false;
 			if (flagged) {
 				vcmdq_engine_disarm(engine);
 				flagged = false;
 			}
 			armed = false;
-			idle_since = ktime_get_ns();
+			yielded = false;
+			idle_since = now;
+			last_work = now;
 			cond_resched();
 			continue;
 		}
-		if (ktime_get_ns() - idle_since <
-		    (u64)READ_ONCE(engine_spin_us) * NSEC_PER_USEC) {
+		idle = true;
+		now = ktime_get_ns();
+		spin_ns = (u64)READ_ONCE(engine_spin_us) * NSEC_PER_USEC;
+		if (now - idle_since < spin_ns) {
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-		if (!armed) {
+		max_ns = (u64)READ_ONCE(engine_hybrid_us) * NSEC_PER_USEC;
+		if (!yielded &&
+		    vcmdq_engine_hybrid_window(&hy, max_ns, &from_ns, &to_ns) &&
+		    now - last_work < to_ns) {
+			if (now - last_work + VCMDQ_ENGINE_HYBRID_MIN_SLEEP_NS <
+			    from_ns) {
+				/* Before the window: a timed sleep, unarmed. */
+				wake = last_work + from_ns;
+				hybrid = true;
+			} else if (single_task_running()) {
+				/*
+				 * In the window: spin.  Flags and armings of
+				 * an earlier sleep go (a kick ended it): this
+				 * is a spin, whatever woke us.  Not while
+				 * another task waits for this CPU (as KVM's
+				 * halt polling): it may be the guest's vCPU
+				 * whose burst we wait for, which the spin
+				 * would delay past the window (and teach us
+				 * later and later gaps); arm and sleep
+				 * instead, for the rest of this gap.
+				 */
+				if (flagged) {
+					vcmdq_engine_disarm(engine);
+					flagged = false;
+				}
+				armed = false;
+				cond_resched();
+				cpu_relax();
+				continue;
+			} else {
+				yielded = true;
+			}
+		}
+		if (!wake && !armed) {
 			/*
 			 * Going to sleep (first, or again after a wake-up: a
 			 * doorbell that rang is disarmed, a new queue's region
@@ -569,6 +816,8 @@ static int vcmdq_engine_thread(void *data)
 			 * sees it, or it faults and the fault kicks
 			 * (viommu.c).
 			 */
+			if (!flagged)
+				armed_at = now;
 			flagged = armed = true;
 			if (vcmdq_engine_arm(engine)) {
 				/* Flags and armings before the re-scan. */
@@ -583,16 +832,30 @@ static int vcmdq_engine_thread(void *data)
 		 * doorbell rang, and needs no second one).  An hrtimer, so
 		 * the period is not rounded up to a tick.  With no queue at
 		 * all there is nothing to poll: sleep until QUEUE_ALLOC
-		 * kicks.
+		 * kicks.  Hybrid polling's sleep ends where its window opens.
 		 */
 		poll = ns_to_ktime((u64)max(READ_ONCE(engine_poll_us), 10U) *
 				   NSEC_PER_USEC);
-		if (list_empty_careful(&engine->queues))
+		if (hybrid)
+			poll = ns_to_ktime(wake - now);
+		else if (list_empty_careful(&engine->queues))
 			poll = KTIME_MAX;
 		rc = wait_event_interruptible_hrtimeout(engine->wq,
 			atomic_xchg(&engine->kicked, 0) || kthread_should_stop(),
 			poll);
 		armed = false;
+		now = ktime_get_ns();
+		/*
+		 * How late the timer woke us (a kick that came after the
+		 * timer's time was as late): hybrid polling wakes that much
+		 * earlier.  Under TCG a halted vCPU takes a while.
+		 */
+		if (hybrid && now > wake)
+			vcmdq_engine_hybrid_late(&hy, now - wake);
+		if (hybrid && rc == -ETIME)
+			vcmdq_count(container_of(engine, struct vcmdq_instance,
+						 engine),
+				    VCMDQ_CNT_HYBRID_SLEEPS, 1);
 		/*
 		 * Kicked (VCMDQ_KICK, a doorbell, a new queue): busy-poll a
 		 * while before re-arming.  A doorbell kicks from the fault,
@@ -601,7 +864,7 @@ static int vcmdq_engine_thread(void *data)
 		 * same write.
 		 */
 		if (!rc)
-			idle_since = ktime_get_ns();
+			idle_since = now;
 	}
 	return 0;
 }

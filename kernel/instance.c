@@ -613,6 +613,7 @@ VCMDQ_COUNTER_ATTR(illegal, VCMDQ_CNT_ILLEGAL);
 VCMDQ_COUNTER_ATTR(events, VCMDQ_CNT_EVENTS);
 VCMDQ_COUNTER_ATTR(events_lost, VCMDQ_CNT_EVENTS_LOST);
 VCMDQ_COUNTER_ATTR(doorbell_wakeups, VCMDQ_CNT_DOORBELL_WAKEUPS);
+VCMDQ_COUNTER_ATTR(hybrid_sleeps, VCMDQ_CNT_HYBRID_SLEEPS);
 
 static struct attribute *vcmdq_counter_attrs[] = {
 	&vcmdq_cnt_fast_commands.attr.attr,
@@ -629,6 +630,7 @@ static struct attribute *vcmdq_counter_attrs[] = {
 	&vcmdq_cnt_events.attr.attr,
 	&vcmdq_cnt_events_lost.attr.attr,
 	&vcmdq_cnt_doorbell_wakeups.attr.attr,
+	&vcmdq_cnt_hybrid_sleeps.attr.attr,
 	NULL,
 };
 

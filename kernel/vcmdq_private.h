@@ -99,6 +99,9 @@ struct vcmdq_engine {
  *	or it was full
  * @VCMDQ_CNT_DOORBELL_WAKEUPS: engine wake-ups by the doorbell: a write to a
  *	control region found it armed (the engine idle) and kicked the engine
+ * @VCMDQ_CNT_HYBRID_SLEEPS: timed sleeps of hybrid polling (engine.c,
+ *	engine_hybrid_us): the engine slept until the window in which it
+ *	expected the next burst, to spin through it
  * @VCMDQ_CNT_MAX: the number of counters
  */
 enum vcmdq_counter {
@@ -116,6 +119,7 @@ enum vcmdq_counter {
 	VCMDQ_CNT_EVENTS,
 	VCMDQ_CNT_EVENTS_LOST,
 	VCMDQ_CNT_DOORBELL_WAKEUPS,
+	VCMDQ_CNT_HYBRID_SLEEPS,
 	VCMDQ_CNT_MAX,
 };
 

@@ -55,7 +55,7 @@ def check_json(path, n):
     if doc.get("version") != 1:
         fail("version is %r, not 1" % doc.get("version"))
     check_fields(doc["config"], CONFIG_FIELDS, "config")
-    for k in ("engine_spin_us", "engine_poll_us"):
+    for k in ("engine_spin_us", "engine_poll_us", "engine_hybrid_us"):
         v = doc["config"].get(k, "absent")
         if v is not None and not isinstance(v, int):
             fail("config: %r is %r" % (k, v))

@@ -222,6 +222,7 @@ static void synth_run(void)
 	rep.env.engine_spin_us = 50;
 	rep.env.engine_poll_us = -1;	/* unknown: null */
 	rep.env.engine_doorbell = 1;
+	rep.env.engine_hybrid_us = 3000;
 	rep.env.nr_inst = 1;
 	rep.env.inst_id[0] = 1;
 	rep.env.inst_flavor[0] = "tegra241-cmdqv";

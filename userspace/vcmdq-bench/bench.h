@@ -120,6 +120,7 @@ struct bench_env {
 	double clock_ns;		/* cost of one clock_gettime() */
 	long engine_spin_us, engine_poll_us;	/* -1: unknown */
 	int engine_doorbell;		/* 1 (Y), 0 (N), -1: unknown */
+	long engine_hybrid_us;		/* 0: off; -1: unknown (older module) */
 	bool model_checked;		/* VCMDQ_TEST hook present and used */
 	/* why a mode asked for through 'all' was skipped ("": it was not) */
 	char unavailable[NR_MODES][200];

@@ -363,6 +363,7 @@ static void fill_env(struct bench_env *e)
 	e->engine_spin_us = param_read("engine_spin_us");
 	e->engine_poll_us = param_read("engine_poll_us");
 	e->engine_doorbell = param_read_bool("engine_doorbell");
+	e->engine_hybrid_us = param_read("engine_hybrid_us");
 }
 
 /*

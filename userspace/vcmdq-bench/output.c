@@ -46,11 +46,11 @@ void output_header(FILE *f, const struct bench_report *rep)
 	const struct bench_env *e = &rep->env;
 	unsigned int i;
 
-	fprintf(f, "vcmdq-bench: kernel %s %s, %ld CPUs, clocksource %s (clock_gettime %.0f ns), engine_spin_us %ld, engine_poll_us %ld, engine_doorbell %s%s\n",
+	fprintf(f, "vcmdq-bench: kernel %s %s, %ld CPUs, clocksource %s (clock_gettime %.0f ns), engine_spin_us %ld, engine_poll_us %ld, engine_doorbell %s, engine_hybrid_us %ld%s\n",
 		e->kernel, e->machine, e->ncpus, e->clocksource, e->clock_ns,
 		e->engine_spin_us, e->engine_poll_us,
 		e->engine_doorbell < 0 ? "?" : e->engine_doorbell ? "Y" : "N",
-		e->model_checked ? ", model checked (VCMDQ_TEST)" : "");
+		e->engine_hybrid_us, e->model_checked ? ", model checked (VCMDQ_TEST)" : "");
 	if (e->clock_ns > 500)
 		fprintf(f, "  note: a clock read costs %.1f us here and every latency holds one; boot with clocksource=tsc if you can\n",
 			e->clock_ns / 1000);
@@ -432,6 +432,8 @@ void output_json(FILE *f, const struct bench_report *rep)
 	json_long(f, e->engine_poll_us);
 	fprintf(f, ",\n    \"engine_doorbell\": %s",
 		e->engine_doorbell < 0 ? "null" : json_bool(e->engine_doorbell));
+	fprintf(f, ",\n    \"engine_hybrid_us\": ");
+	json_long(f, e->engine_hybrid_us);
 	fprintf(f, ",\n    \"model_checked\": %s,\n    \"instances\": [",
 		json_bool(e->model_checked));
 	for (i = 0; i < e->nr_inst; i++) {

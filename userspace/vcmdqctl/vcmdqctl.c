@@ -760,7 +760,7 @@ static const char *const counter_names[] = {
 	"fast_commands", "slow_commands", "inv_tlb",	 "inv_atc",
 	"inv_dev_cfg",	 "inv_pasid_cfg", "inv_all",	 "sync",
 	"nop",		 "handed_back",	  "illegal",	 "events",
-	"events_lost",	 "doorbell_wakeups",
+	"events_lost",	 "doorbell_wakeups", "hybrid_sleeps",
 };
 static const char *const global_names[] = { "contexts", "live_objects",
 					    "pinned_pages" };
