@@ -56,6 +56,7 @@
 
 #include "vcmdq_private.h"
 #include "cmd.h"
+#include "cmd_smmuv3.h"
 
 static unsigned int engine_spin_us = 200;
 module_param(engine_spin_us, uint, 0644);
@@ -308,14 +309,6 @@ module_param_cb(engine_cpu, &vcmdq_engine_cpu_ops, &engine_cpu, 0644);
 MODULE_PARM_DESC(engine_cpu,
 		 "Engine: run every engine thread on this CPU (-1: unpinned, the default)");
 
-/* SMMUv3 opcodes a guest-owned VCMDQ accepts (HYP_OWN=0). */
-#define SMMUV3_OP_TLBI_NH_ASID 0x11
-#define SMMUV3_OP_TLBI_NH_VA 0x12
-#define SMMUV3_OP_ATC_INV 0x40
-#define SMMUV3_OP_CMD_SYNC 0x46
-#define SMMUV3_CMD_SYNC_0_CS GENMASK_ULL(13, 12)
-#define SMMUV3_CMD_SYNC_0_CS_NONE 0
-
 static inline u32 *vcmdq_reg(u32 *regs, unsigned int offset)
 {
 	return regs + offset / sizeof(u32);
@@ -370,6 +363,22 @@ static u32 vcmdq_engine_exec(struct vcmdq_queue *q, const u64 cmd[2],
 	struct vcmdq_op op;
 	u8 opcode = cmd[0] & 0xff;
 
+	/*
+	 * The slow path's shortcuts (cmd_smmuv3.h), on the raw entry with no
+	 * decode: a page TLBI that only grows the pending run, and a CMD_SYNC
+	 * with nothing to store or signal (CS=NONE; SEV is refused below).
+	 */
+	if (run->merged && vcmdq_smmuv3_page_run_extend(&run->pending, cmd)) {
+		run->merged++;
+		return 0;
+	}
+	if (vcmdq_smmuv3_plain_sync(cmd) &&
+	    FIELD_GET(SMMUV3_CMD_SYNC_0_CS, cmd[0]) == SMMUV3_CMD_SYNC_0_CS_NONE) {
+		run->syncs++;
+		return 0;
+	}
+
+	/* What a guest-owned VCMDQ accepts (HYP_OWN=0); the rest is illegal. */
 	switch (opcode) {
 	case SMMUV3_OP_TLBI_NH_ASID:
 	case SMMUV3_OP_TLBI_NH_VA:
