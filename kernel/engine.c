@@ -478,13 +478,12 @@ static void vcmdq_engine_viommu_busy(struct vcmdq_viommu *viommu)
 }
 
 /*
- * Consume up to @budget entries of @q.  @start is the ktime_get_ns() at which
- * the vIOMMU's share of the pass began doing work, 0 until then: read here
- * on the first entry found, so a scan that finds nothing reads no clock.
+ * Consume up to @budget entries of @q.  @busy: the vIOMMU's share of the
+ * pass found work, set here on the first entry found.
  * Return: entries consumed (one that stopped the queue included).
  */
 static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
-					 unsigned int budget, u64 *start)
+					 unsigned int budget, bool *busy)
 {
 	u32 *regs = q->regs;
 	u32 mask = vcmdq_q_mask(q);
@@ -548,8 +547,8 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 			return 0;
 	}
 
-	if (!*start) {
-		*start = ktime_get_ns();
+	if (!*busy) {
+		*busy = true;
 		vcmdq_engine_viommu_busy(q->viommu);
 	}
 	cons = q->cons;
@@ -586,13 +585,20 @@ static unsigned int vcmdq_engine_consume(struct vcmdq_queue *q,
 /*
  * A vIOMMU's share of a pass: one budget over all its queues, from the
  * first; then the next queue becomes the first, so its queues take turns
- * at the head of its share.  Return: entries consumed.
+ * at the head of its share.  @clock: ktime_get_ns() when the share began
+ * (the pass's start, or the end of the last share that found work), moved
+ * to its end when it finds work.  No clock is read before CONS is
+ * published (under TCG a read costs about 0.2 us, a tenth of a batch of
+ * one), and a share with no work reads none: its scan counts to the next
+ * VM that has work.  Return: entries consumed.
  */
-static unsigned int vcmdq_engine_serve(struct vcmdq_viommu *viommu)
+static unsigned int vcmdq_engine_serve(struct vcmdq_viommu *viommu,
+				       u64 *clock)
 {
 	struct vcmdq_queue *q;
 	unsigned int done = 0;
-	u64 start = 0;
+	bool busy = false;
+	u64 now;
 
 	/*
 	 * Every queue is looked at even with the budget spent: enabling and
@@ -600,38 +606,42 @@ static unsigned int vcmdq_engine_serve(struct vcmdq_viommu *viommu)
 	 */
 	list_for_each_entry(q, &viommu->engine_queues, viommu_node)
 		done += vcmdq_engine_consume(q, VCMDQ_ENGINE_BUDGET - done,
-					     &start);
-	if (!start)
+					     &busy);
+	if (!busy)
 		return 0;
 	if (viommu->engine_nr_queues > 1)
 		list_rotate_left(&viommu->engine_queues);
 	/* One writer (the pass, under the engine's lock); readers snapshot. */
-	WRITE_ONCE(viommu->engine_ns,
-		   viommu->engine_ns + (ktime_get_ns() - start));
+	now = ktime_get_ns();
+	WRITE_ONCE(viommu->engine_ns, viommu->engine_ns + (now - *clock));
+	*clock = now;
 	WRITE_ONCE(viommu->engine_commands, viommu->engine_commands + done);
 	return done;
 }
 
 /*
- * One pass over every vIOMMU with queues on the instance.  Context: the
- * engine's lock held.  Return: entries consumed.
+ * One pass over every vIOMMU with queues on the instance.  @clock: as
+ * vcmdq_engine_serve()'s, the pass's start on entry, the end of the last
+ * VM's share that found work on return.  Context: the engine's lock held.
+ * Return: entries consumed.
  */
-static unsigned int __vcmdq_engine_pass(struct vcmdq_engine *engine)
+static unsigned int __vcmdq_engine_pass(struct vcmdq_engine *engine,
+					u64 *clock)
 {
 	struct vcmdq_viommu *viommu;
 	unsigned int done = 0;
 
 	lockdep_assert_held(&engine->lock);
 	list_for_each_entry(viommu, &engine->viommus, engine_node)
-		done += vcmdq_engine_serve(viommu);
+		done += vcmdq_engine_serve(viommu, clock);
 	/* The next pass starts with the next VM. */
 	if (done && !list_empty(&engine->viommus))
 		list_rotate_left(&engine->viommus);
 	return done;
 }
 
-/* The thread's pass.  Return: entries consumed. */
-static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
+/* The thread's pass, @clock as __vcmdq_engine_pass()'s.  Return: entries. */
+static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine, u64 *clock)
 {
 	unsigned int done = 0;
 
@@ -643,7 +653,7 @@ static unsigned int vcmdq_engine_pass(struct vcmdq_engine *engine)
 		return 0;
 	}
 #endif
-	done = __vcmdq_engine_pass(engine);
+	done = __vcmdq_engine_pass(engine, clock);
 	mutex_unlock(&engine->lock);
 	return done;
 }
@@ -718,6 +728,12 @@ static int vcmdq_engine_thread(void *data)
 	 */
 	u64 idle_since = ktime_get_ns(), last_work = idle_since, armed_at = 0;
 	/*
+	 * @now: the thread's last clock read, always just before the next
+	 * pass: that pass's start for the per-VM CPU time, and after a pass
+	 * that found work, the end of its last VM's share.
+	 */
+	u64 now = idle_since;
+	/*
 	 * @flagged: NEED_WAKEUP is (or may be) set and doorbells armed, to be
 	 * undone when work shows up.  @armed: every region is armed and
 	 * flagged, and a pass ran after that: the thread may sleep.  @idle:
@@ -728,13 +744,12 @@ static int vcmdq_engine_thread(void *data)
 	bool flagged = false, armed = false, idle = false, yielded = false;
 
 	while (!kthread_should_stop()) {
-		u64 now, spin_ns, max_ns, from_ns, to_ns, wake = 0;
+		u64 spin_ns, max_ns, from_ns, to_ns, wake = 0;
 		bool hybrid = false;
 		ktime_t poll;
 		int rc;
 
-		if (vcmdq_engine_pass(engine)) {
-			now = ktime_get_ns();
+		if (vcmdq_engine_pass(engine, &now)) {
 			if (idle && READ_ONCE(engine_hybrid_us)) {
 				u64 spin = (u64)READ_ONCE(engine_spin_us) *
 					   NSEC_PER_USEC;
@@ -1037,13 +1052,14 @@ int vcmdq_engine_test_hold(struct vcmdq_engine *engine, const void *holder,
 int vcmdq_engine_test_pass(struct vcmdq_engine *engine, const void *holder,
 			   unsigned int *done)
 {
+	u64 clock = ktime_get_ns();
 	int rc = 0;
 
 	mutex_lock(&engine->lock);
 	if (engine->test_holder != holder)
 		rc = -EINVAL;
 	else
-		*done = __vcmdq_engine_pass(engine);
+		*done = __vcmdq_engine_pass(engine, &clock);
 	mutex_unlock(&engine->lock);
 	return rc;
 }
